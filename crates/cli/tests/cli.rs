@@ -1,0 +1,161 @@
+//! The `logsieve` binary as a script sees it: exit codes, one-line messages, NDJSON on stdout.
+
+use flate2::{write::GzEncoder, Compression};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_logsieve"))
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut sin = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = sin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("logsieve-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn shared_dir() -> PathBuf {
+    match std::env::var_os("LOGSIEVE_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
+fn log_text(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("2024-01-15T10:00:{:02}Z event number {i}\n", i % 60))
+        .collect()
+}
+
+#[test]
+fn parse_reads_stdin_and_writes_one_json_object_per_event() {
+    let out = run_with_stdin(&["parse", "-", "--year", "2020"], log_text(50).as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 50);
+    assert_eq!(rows[49]["line"], 50);
+    for key in ["line", "end_line", "ts", "level", "component", "pid", "thread", "trace_id", "host", "message", "format"] {
+        assert!(rows[0].get(key).is_some(), "missing key {key}");
+    }
+}
+
+#[test]
+fn gzip_and_plain_files_give_identical_output() {
+    let text = log_text(2000);
+    let plain = temp_file("plain.log", text.as_bytes());
+    let zipped = temp_file("zipped.log.gz", &gz(text.as_bytes()));
+    let a = bin().args(["parse"]).arg(&plain).output().unwrap();
+    let b = bin().args(["parse"]).arg(&zipped).output().unwrap();
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(String::from_utf8_lossy(&a.stdout).lines().count(), 2000);
+}
+
+#[test]
+fn truncated_gzip_prints_what_was_readable_then_fails_with_one_line() {
+    let text = log_text(20_000);
+    let z = gz(text.as_bytes());
+    let cut = temp_file("cut.log.gz", &z[..z.len() / 2]);
+    let out = bin().arg("parse").arg(&cut).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let events = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(events > 1000, "{events} events kept");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("truncated"), "{err}");
+}
+
+#[test]
+fn unreadable_input_fails_with_a_one_line_message() {
+    for (args, expect) in [
+        (vec!["parse", "/no/such/file.log"], "no such file"),
+        (vec!["stats", "/"], "is a directory"),
+        (vec!["frobnicate", "x"], "unknown command"),
+        (vec!["parse"], "missing FILE"),
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn stats_reports_counts_and_speed() {
+    let f = temp_file("stats.log", b"2024-01-15T10:00:00Z one\r\n2024-01-15T11:00:00Z two \xff\n");
+    let out = bin().arg("stats").arg(&f).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"], 2);
+    assert_eq!(v["lines"], 2);
+    assert_eq!(v["invalid_utf8_lines"], 1);
+    assert!(v["mb_per_s"].as_f64().is_some());
+    assert!(v["formats"].as_object().is_some());
+}
+
+#[test]
+fn empty_file_is_fine() {
+    let f = temp_file("empty.log", b"");
+    let out = bin().arg("parse").arg(&f).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn every_loghub_dataset_yields_one_event_per_line() {
+    let root = shared_dir().join("loghub");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&root).expect("../shared/loghub is present") {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let log = dir.join(format!("{name}_2k.log"));
+        if !log.exists() {
+            continue;
+        }
+        let out = bin().arg("parse").arg(&log).output().unwrap();
+        assert!(out.status.success(), "{name}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut n = 0;
+        for (i, l) in text.lines().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["line"], i as u64 + 1, "{name}: event {i} is not line {}", i + 1);
+            assert_ne!(v["format"], "unknown", "{name} line {}", i + 1);
+            n += 1;
+        }
+        assert_eq!(n, 2000, "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 8, "only {seen} datasets found under {}", root.display());
+}

@@ -1,0 +1,128 @@
+//! NDJSON output: one JSON object per event, the same bytes from the CLI and from the page's export.
+//!
+//! Keys, in order: `line`, `end_line`, `ts`, `level`, `component`, `pid`, `thread`, `trace_id`, `host`,
+//! `message`, `format` (always present, `null` when unknown), then the format's own fields (access logs:
+//! `client_ip`, `method`, `path`, `query`, `status`, `bytes`, `referrer`, `user_agent`, `request_time`; only when
+//! present), then `truncated` and `invalid_utf8` (only when true).
+//!
+//! The JSON writer is hand-written rather than serde's: it runs once per event on the hot path and writes
+//! straight into a reused buffer, with no intermediate value.
+
+use crate::event::{Event, FieldRef};
+use std::fmt::Write as _;
+
+/// Appends the event's JSON object and a `\n` to `out`.
+pub fn write_event(ev: &Event<'_>, out: &mut String) {
+    let _ = write!(out, "{{\"line\":{},\"end_line\":{},\"ts\":", ev.line, ev.end_line);
+    match ev.ts() {
+        Some(ts) => {
+            out.push('"');
+            ts.write_rfc3339(out);
+            out.push('"');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"level\":");
+    match ev.level() {
+        Some(l) => {
+            out.push('"');
+            out.push_str(l.as_str());
+            out.push('"');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"component\":");
+    opt_str(out, ev.component());
+    out.push_str(",\"pid\":");
+    match ev.pid() {
+        Some(p) if !p.is_empty() && p.len() < 19 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            out.push_str(p.trim_start_matches('0'));
+            if p.bytes().all(|b| b == b'0') {
+                out.push('0');
+            }
+        }
+        other => opt_str(out, other),
+    }
+    out.push_str(",\"thread\":");
+    opt_str(out, ev.thread());
+    out.push_str(",\"trace_id\":");
+    opt_str(out, ev.trace_id());
+    out.push_str(",\"host\":");
+    opt_str(out, ev.host());
+    out.push_str(",\"message\":");
+    json_str(out, ev.message());
+    out.push_str(",\"format\":\"");
+    out.push_str(ev.format().as_str());
+    out.push('"');
+    for (key, value) in ev.fields() {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        match value {
+            FieldRef::Text(s) => json_str(out, s),
+            FieldRef::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            FieldRef::Float(f) if f.is_finite() => {
+                let _ = write!(out, "{f}");
+            }
+            FieldRef::Float(_) => out.push_str("null"),
+        }
+    }
+    if ev.truncated {
+        out.push_str(",\"truncated\":true");
+    }
+    if ev.invalid_utf8 {
+        out.push_str(",\"invalid_utf8\":true");
+    }
+    out.push_str("}\n");
+}
+
+fn opt_str(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => json_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// Writes `s` as a JSON string literal.
+pub fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_round_trip_through_serde() {
+        for s in ["plain", "quote \" back \\ slash", "nl\n tab\t cr\r nul\0 del\x7f", "ünïcødé ✓ 日本"] {
+            let mut out = String::new();
+            json_str(&mut out, s);
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+}

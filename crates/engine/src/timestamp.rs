@@ -1,0 +1,202 @@
+//! Timestamps as the formats read them: civil date and time, an optional UTC offset, and the precision the log
+//! wrote. Rendered as RFC 3339 for output and as Unix milliseconds for bucketing.
+//!
+//! Written by hand rather than with `time`/`chrono`: the formats parse digits straight from the line on the hot
+//! path, and all that is needed afterwards is days-from-civil arithmetic (Howard Hinnant's algorithm) and a
+//! fixed-width writer, which allocate nothing.
+
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub nanos: u32,
+    /// Digits of fractional seconds the log wrote (0, 3, 6 or 9 when output).
+    pub frac_digits: u8,
+    /// Offset from UTC in minutes when the log said it; `None` for local times of unknown zone.
+    pub offset_minutes: Option<i16>,
+}
+
+/// Three-letter English month names, as syslog, Apache and friends write them.
+pub fn month_from_abbrev(s: &[u8]) -> Option<u8> {
+    if s.len() < 3 {
+        return None;
+    }
+    let m = [
+        s[0].to_ascii_lowercase(),
+        s[1].to_ascii_lowercase(),
+        s[2].to_ascii_lowercase(),
+    ];
+    Some(match &m {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y } as i64;
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// The civil date of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i32, u8, u8) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+impl Timestamp {
+    /// A timestamp from Unix seconds and nanoseconds, in UTC.
+    pub fn from_unix(secs: i64, nanos: u32, frac_digits: u8) -> Timestamp {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        Timestamp {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u8,
+            minute: (rem % 3600 / 60) as u8,
+            second: (rem % 60) as u8,
+            nanos,
+            frac_digits,
+            offset_minutes: Some(0),
+        }
+    }
+
+    /// Checks ranges; formats call this so that a string of digits that is not a date is not taken for one.
+    pub fn is_valid(&self) -> bool {
+        (1..=12).contains(&self.month)
+            && (1..=31).contains(&self.day)
+            && self.hour < 24
+            && self.minute < 60
+            && self.second <= 60
+            && self.nanos < 1_000_000_000
+    }
+
+    /// Milliseconds since the Unix epoch. Local times of unknown zone are taken as UTC.
+    pub fn unix_millis(&self) -> i64 {
+        let days = days_from_civil(self.year, self.month, self.day);
+        let secs = days * 86_400
+            + self.hour as i64 * 3600
+            + self.minute as i64 * 60
+            + self.second as i64
+            - self.offset_minutes.unwrap_or(0) as i64 * 60;
+        secs * 1000 + (self.nanos / 1_000_000) as i64
+    }
+
+    /// RFC 3339, e.g. `2015-10-18T18:01:47.978` or `2024-03-01T10:00:00.123+01:00`. Without a known offset
+    /// the zone is left out (a local time), as RFC 3339's "unknown local offset" would otherwise claim UTC.
+    pub fn write_rfc3339(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+        match self.frac_digits {
+            0 => {}
+            1..=3 => {
+                let _ = write!(out, ".{:03}", self.nanos / 1_000_000);
+            }
+            4..=6 => {
+                let _ = write!(out, ".{:06}", self.nanos / 1_000);
+            }
+            _ => {
+                let _ = write!(out, ".{:09}", self.nanos);
+            }
+        }
+        match self.offset_minutes {
+            None => {}
+            Some(0) => out.push('Z'),
+            Some(off) => {
+                let sign = if off < 0 { '-' } else { '+' };
+                let a = off.unsigned_abs();
+                let _ = write!(out, "{}{:02}:{:02}", sign, a / 60, a % 60);
+            }
+        }
+    }
+
+    pub fn to_rfc3339(&self) -> String {
+        let mut s = String::with_capacity(32);
+        self.write_rfc3339(&mut s);
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000i64, -1, 0, 1, 59, 365, 11_000, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn rfc3339_rendering() {
+        let t = Timestamp {
+            year: 2015,
+            month: 10,
+            day: 18,
+            hour: 18,
+            minute: 1,
+            second: 47,
+            nanos: 978_000_000,
+            frac_digits: 3,
+            offset_minutes: None,
+        };
+        assert_eq!(t.to_rfc3339(), "2015-10-18T18:01:47.978");
+        let t = Timestamp {
+            offset_minutes: Some(-330),
+            frac_digits: 0,
+            ..t
+        };
+        assert_eq!(t.to_rfc3339(), "2015-10-18T18:01:47-05:30");
+        assert_eq!(Timestamp::from_unix(0, 0, 0).to_rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix(1_445_191_307, 978_000_000, 3).unix_millis(),
+            1_445_191_307_978
+        );
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(month_from_abbrev(b"Jun"), Some(6));
+        assert_eq!(month_from_abbrev(b"DEC"), Some(12));
+        assert_eq!(month_from_abbrev(b"Foo"), None);
+    }
+}
