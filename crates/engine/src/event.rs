@@ -177,9 +177,17 @@ impl<'a> Event<'a> {
     }
     /// The message: the first line after its header, then every continuation line.
     pub fn message(&self) -> &'a str {
-        let start = (self.header.message_start as usize).min(self.text.len());
+        // `message_start` may point past the first line (ASP.NET Core's message is on the next, indented line):
+        // never cut a character there.
+        let ceil = |mut i: usize| {
+            while !self.text.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
+        let start = ceil((self.header.message_start as usize).min(self.text.len()));
         match self.header.message_end {
-            Some(end) => &self.text[start..(end as usize).clamp(start, self.text.len())],
+            Some(end) => &self.text[start..ceil((end as usize).clamp(start, self.text.len()))],
             None => &self.text[start..],
         }
     }

@@ -1,0 +1,562 @@
+//! JSON lines: one object per line (pino, bunyan, zap, logrus, slog, Serilog CLEF, ECS, Docker's json-file, ...).
+//!
+//! The object is walked by a small hand-written scanner rather than deserialised: the header keeps *spans* into
+//! the line, which a deserialiser cannot give, and walking costs no allocation. Keys are matched without regard
+//! to case, at the top level and one or two levels down as dotted paths (`log.level`, `trace.id`,
+//! `process.thread.name`); a literal dotted key (`"log.level"`) matches the same. When several keys name the
+//! same thing the most specific wins (`@timestamp` over `time`, `@m` over `@mt`).
+//!
+//! - timestamp: `@timestamp`, `timestamp`, `time`, `ts`, `t`, `@t`, `date`, `datetime`, `asctime`: an RFC 3339
+//!   string, or an epoch (number or digit string) in seconds, milliseconds, microseconds or nanoseconds by
+//!   magnitude (fractional seconds kept);
+//! - level: `level`, `lvl`, `severity`, `loglevel`, `log.level`, `@l`, `levelname`: a level word, or a
+//!   pino/bunyan number (10 trace ... 60 fatal);
+//! - message: `msg`, `message`, `@m`, `@mt`, `RenderedMessage`, `MessageTemplate`, `log` (Docker), `body`;
+//!   the message span is the raw string content (escapes left as written), `message_end` marks its end;
+//! - component: `logger`, `logger_name`, `log.logger`, `component`, `name`, `caller`, `SourceContext`, `module`;
+//! - thread: `thread`, `thread_name`, `process.thread.name`; trace id: `trace_id`, `traceId`, `trace.id`,
+//!   `dd.trace_id`; host: `host`, `hostname`, `host.name`; pid: `pid`, `process.pid`.
+//!
+//! A line without a message key keeps the whole line as its message.
+
+use super::scan::*;
+use super::{FormatId, ParseContext};
+use crate::event::{Header, Level, Span};
+use crate::timestamp::Timestamp;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Role {
+    Ts,
+    Level,
+    Message,
+    Component,
+    Thread,
+    TraceId,
+    Host,
+    Pid,
+}
+
+/// The role of a (lowercased, dotted) key and its priority (lower wins).
+pub(crate) fn role(path: &[u8]) -> Option<(Role, u8)> {
+    Some(match path {
+        b"@timestamp" => (Role::Ts, 0),
+        b"timestamp" => (Role::Ts, 1),
+        b"time" => (Role::Ts, 2),
+        b"ts" => (Role::Ts, 3),
+        b"@t" => (Role::Ts, 4),
+        b"t" => (Role::Ts, 5),
+        b"datetime" => (Role::Ts, 6),
+        b"date" => (Role::Ts, 7),
+        b"asctime" => (Role::Ts, 8),
+        b"level" => (Role::Level, 0),
+        b"log.level" => (Role::Level, 1),
+        b"lvl" => (Role::Level, 2),
+        b"severity" => (Role::Level, 3),
+        b"loglevel" | b"log_level" => (Role::Level, 4),
+        b"levelname" | b"level_name" => (Role::Level, 5),
+        b"@l" => (Role::Level, 6),
+        b"severitytext" => (Role::Level, 7),
+        b"msg" => (Role::Message, 0),
+        b"message" => (Role::Message, 1),
+        b"@m" => (Role::Message, 2),
+        b"renderedmessage" => (Role::Message, 3),
+        b"@mt" => (Role::Message, 4),
+        b"messagetemplate" => (Role::Message, 5),
+        b"log" => (Role::Message, 6),
+        b"body" => (Role::Message, 7),
+        b"logger" => (Role::Component, 0),
+        b"logger_name" | b"loggername" => (Role::Component, 1),
+        b"log.logger" => (Role::Component, 2),
+        b"component" => (Role::Component, 3),
+        b"sourcecontext" => (Role::Component, 4),
+        b"name" => (Role::Component, 5),
+        b"module" => (Role::Component, 6),
+        b"caller" => (Role::Component, 7),
+        b"thread" => (Role::Thread, 0),
+        b"thread_name" | b"threadname" => (Role::Thread, 1),
+        b"process.thread.name" => (Role::Thread, 2),
+        b"trace_id" => (Role::TraceId, 0),
+        b"traceid" => (Role::TraceId, 1),
+        b"trace.id" => (Role::TraceId, 2),
+        b"dd.trace_id" => (Role::TraceId, 3),
+        b"host" => (Role::Host, 0),
+        b"hostname" => (Role::Host, 1),
+        b"host.name" => (Role::Host, 2),
+        b"host.hostname" => (Role::Host, 3),
+        b"pid" => (Role::Pid, 0),
+        b"process.pid" => (Role::Pid, 1),
+        _ => return None,
+    })
+}
+
+/// A value as the scanner saw it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Value {
+    /// String content (between the quotes, escapes as written).
+    Str(usize, usize),
+    /// A number, `true`, `false` or `null`.
+    Scalar(usize, usize),
+    /// An object or an array.
+    Composite,
+}
+
+/// What the keys of a line said, each with the priority of the key it came from.
+#[derive(Default)]
+pub(crate) struct Acc {
+    pub ts: Option<(u8, Timestamp)>,
+    pub level: Option<(u8, Level)>,
+    pub message: Option<(u8, (usize, usize, bool))>,
+    pub component: Option<(u8, Span)>,
+    pub thread: Option<(u8, Span)>,
+    pub trace_id: Option<(u8, Span)>,
+    pub host: Option<(u8, Span)>,
+    pub pid: Option<(u8, Span)>,
+    pub recognised: usize,
+}
+
+fn better<T>(slot: &Option<(u8, T)>, prio: u8) -> bool {
+    slot.as_ref().is_none_or(|(p, _)| prio < *p)
+}
+
+impl Acc {
+    /// Records a value under its role. `quoted`: the value was a quoted string (for the message's end).
+    pub(crate) fn offer(&mut self, b: &[u8], role: Role, prio: u8, v: Value) {
+        let (s, e, is_str) = match v {
+            Value::Str(s, e) => (s, e, true),
+            Value::Scalar(s, e) => (s, e, false),
+            Value::Composite => return,
+        };
+        self.recognised += 1;
+        match role {
+            Role::Ts if better(&self.ts, prio) => {
+                if let Some(t) = value_timestamp(b, s, e) {
+                    self.ts = Some((prio, t));
+                }
+            }
+            Role::Level if better(&self.level, prio) => {
+                let l = match num_var(b, s, 1, 3).filter(|(_, end)| *end == e) {
+                    Some((n, _)) => numeric_level(n as i64),
+                    None => level_of(b, s, e),
+                };
+                if let Some(l) = l {
+                    self.level = Some((prio, l));
+                }
+            }
+            Role::Message if better(&self.message, prio) => {
+                self.message = Some((prio, (s, e, is_str)))
+            }
+            Role::Component if better(&self.component, prio) && e > s => {
+                self.component = Some((prio, span(s, e)))
+            }
+            Role::Thread if better(&self.thread, prio) && e > s => {
+                self.thread = Some((prio, span(s, e)))
+            }
+            Role::TraceId if better(&self.trace_id, prio) && e > s => {
+                self.trace_id = Some((prio, span(s, e)))
+            }
+            Role::Host if better(&self.host, prio) && e > s => self.host = Some((prio, span(s, e))),
+            Role::Pid if better(&self.pid, prio) && e > s => self.pid = Some((prio, span(s, e))),
+            _ => {}
+        }
+    }
+
+    pub(crate) fn into_header(self, format: FormatId, line_len: usize) -> Header {
+        let (message_start, message_end) = match self.message {
+            Some((_, (s, e, quoted))) => (s, (quoted || e < line_len).then_some(e as u32)),
+            None => (0, None),
+        };
+        Header {
+            format,
+            ts: self.ts.map(|x| x.1),
+            level: self.level.map(|x| x.1),
+            component: self.component.map(|x| x.1),
+            pid: self.pid.map(|x| x.1),
+            thread: self.thread.map(|x| x.1),
+            trace_id: self.trace_id.map(|x| x.1),
+            host: self.host.map(|x| x.1),
+            message_start: message_start as u32,
+            message_end,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// pino/bunyan numeric levels.
+fn numeric_level(v: i64) -> Option<Level> {
+    Some(match v {
+        10 => Level::Trace,
+        20 => Level::Debug,
+        30 => Level::Info,
+        40 => Level::Warn,
+        50 => Level::Error,
+        60 => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// A timestamp value: RFC 3339 text, or an epoch (seconds, millis, micros or nanos by magnitude).
+pub(crate) fn value_timestamp(b: &[u8], s: usize, e: usize) -> Option<Timestamp> {
+    if e <= s {
+        return None;
+    }
+    if e - s >= 16 && b[s + 4] == b'-' {
+        return iso8601(b, s).map(|x| x.0);
+    }
+    epoch_value(&b[s..e])
+}
+
+/// `1700000000`, `1700000000123`, `1700000000.123456`: a Unix time.
+pub(crate) fn epoch_value(v: &[u8]) -> Option<Timestamp> {
+    let int_end = v
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(v.len());
+    if int_end == 0 || int_end > 19 {
+        return None;
+    }
+    let int = num_var(v, 0, 1, 19)?.0;
+    let (frac_nanos, frac_n) = if int_end < v.len() {
+        if v[int_end] != b'.' {
+            return None;
+        }
+        let (n, d, end) = frac_digits(v, int_end + 1);
+        if end != v.len() || d == 0 {
+            return None;
+        }
+        (n, d)
+    } else {
+        (0, 0)
+    };
+    let (secs, nanos, digits) = match int_end {
+        1..=11 => (int as i64, frac_nanos, frac_n),
+        12..=14 => ((int / 1000) as i64, (int % 1000) as u32 * 1_000_000, 3),
+        15..=17 => ((int / 1_000_000) as i64, (int % 1_000_000) as u32 * 1000, 6),
+        _ => (
+            (int / 1_000_000_000) as i64,
+            (int % 1_000_000_000) as u32,
+            9,
+        ),
+    };
+    // 1990..2100: anything else is a number, not a time.
+    if !(631_152_000..4_102_444_800).contains(&secs) {
+        return None;
+    }
+    Some(Timestamp::from_unix(secs, nanos, digits))
+}
+
+#[inline]
+fn json_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+/// A string at `i` (on its opening quote): `(content start, content end, has escapes, end)`.
+#[inline]
+fn string(b: &[u8], i: usize) -> Option<(usize, usize, bool, usize)> {
+    // Most keys and values are short: look at the first bytes one by one before calling memchr.
+    let short_end = b.len().min(i + 1 + 24);
+    let mut j = i + 1;
+    while j < short_end {
+        match b[j] {
+            b'"' => return Some((i + 1, j, false, j + 1)),
+            b'\\' => break,
+            _ => j += 1,
+        }
+    }
+    let mut esc = false;
+    loop {
+        let p = memchr::memchr2(b'"', b'\\', b.get(j..)?)? + j;
+        if b[p] == b'\\' {
+            esc = true;
+            j = p + 2;
+        } else {
+            return Some((i + 1, p, esc, p + 1));
+        }
+    }
+}
+
+/// Skips an object or array at `i` (on its bracket): the end.
+fn skip_composite(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = i;
+    while j < b.len() {
+        match b[j] {
+            b'"' => {
+                j = string(b, j)?.3;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    None
+}
+
+/// A scalar at `i`: its end.
+fn scalar(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+        j += 1;
+    }
+    let v = &b[i..j];
+    let ok = match v.first()? {
+        b't' => v == b"true",
+        b'f' => v == b"false",
+        b'n' => v == b"null",
+        c => c.is_ascii_digit() || *c == b'-',
+    };
+    ok.then_some(j)
+}
+
+/// The longest dotted key path that can name a role (`process.thread.name` and a little room).
+const PATH_MAX: usize = 24;
+
+/// The lowercased dotted path of the key being read; longer paths are not matched (no role is that long).
+struct Path {
+    buf: [u8; PATH_MAX],
+    len: usize,
+    /// The path did not fit.
+    long: bool,
+}
+
+impl Path {
+    /// Sets the path to `parent` (its first `base` bytes) + `.` + `key`.
+    #[inline]
+    fn set(&mut self, base: usize, base_long: bool, key: &[u8]) {
+        let dot = (base > 0) as usize;
+        let len = base + dot + key.len();
+        self.long = base_long || len > PATH_MAX;
+        if self.long {
+            self.len = base;
+            return;
+        }
+        if dot == 1 {
+            self.buf[base] = b'.';
+        }
+        for (d, c) in self.buf[base + dot..len].iter_mut().zip(key) {
+            *d = c.to_ascii_lowercase();
+        }
+        self.len = len;
+    }
+}
+
+/// Walks the object at `i` (on its `{`); `path` holds the lowercased parent keys. Returns the end.
+fn walk(b: &[u8], i: usize, path: &mut Path, depth: usize, acc: &mut Acc) -> Option<usize> {
+    let mut i = json_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    let (base, base_long) = (path.len, path.long);
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (ks, ke, kesc, e) = string(b, i)?;
+        i = json_ws(b, e);
+        byte(b, i, b':')?;
+        i = json_ws(b, i + 1);
+        path.set(base, base_long || kesc, &b[ks..ke]);
+        let c = *b.get(i)?;
+        let value = match c {
+            b'"' => {
+                let (s, e, _, end) = string(b, i)?;
+                i = end;
+                Value::Str(s, e)
+            }
+            b'{' => {
+                i = if depth < 2 && !path.long {
+                    let end = walk(b, i, path, depth + 1, acc)?;
+                    path.set(base, base_long || kesc, &b[ks..ke]);
+                    end
+                } else {
+                    skip_composite(b, i)?
+                };
+                Value::Composite
+            }
+            b'[' => {
+                i = skip_composite(b, i)?;
+                Value::Composite
+            }
+            _ => {
+                let end = scalar(b, i)?;
+                let v = Value::Scalar(i, end);
+                i = end;
+                v
+            }
+        };
+        if !path.long {
+            if let Some((r, p)) = role(&path.buf[..path.len]) {
+                acc.offer(b, r, p, value);
+            }
+        }
+        i = json_ws(b, i);
+        match b.get(i)? {
+            b',' => i = json_ws(b, i + 1),
+            b'}' => {
+                path.len = base;
+                path.long = base_long;
+                return Some(i + 1);
+            }
+            _ => return None,
+        }
+    }
+}
+
+pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
+    let b = line.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let mut acc = Acc::default();
+    let mut path = Path {
+        buf: [0; PATH_MAX],
+        len: 0,
+        long: false,
+    };
+    let end = walk(b, 0, &mut path, 0, &mut acc)?;
+    if json_ws(b, end) != b.len() {
+        return None;
+    }
+    Some(acc.into_header(FormatId::Json, b.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::test_util::*;
+
+    #[test]
+    fn pino() {
+        let l = r#"{"level":50,"time":1700000000123,"pid":4242,"hostname":"api-1","name":"orders","msg":"payment \"declined\"","err":{"type":"Error"}}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2023-11-14T22:13:20.123Z"),
+                level: Some("ERROR"),
+                component: Some("orders"),
+                pid: Some("4242"),
+                host: Some("api-1"),
+                message: r#"payment \"declined\""#,
+                ..Want::default()
+            },
+        );
+    }
+
+    #[test]
+    fn ecs_nested_and_dotted() {
+        let l = r#"{"@timestamp":"2024-01-15T10:23:45.123Z","log.level":"warn","message":"slow query","log":{"logger":"db.pool"},"process":{"pid":7,"thread":{"name":"worker-2"}},"trace":{"id":"4bf92f3577b34da6a3ce929d0e0e4736"},"host":{"name":"db-1"}}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2024-01-15T10:23:45.123Z"),
+                level: Some("WARN"),
+                component: Some("db.pool"),
+                pid: Some("7"),
+                thread: Some("worker-2"),
+                trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736"),
+                host: Some("db-1"),
+                message: "slow query",
+                ..Want::default()
+            },
+        );
+    }
+
+    #[test]
+    fn zap_logrus_clef() {
+        let l = r#"{"level":"info","ts":1700000000.5,"caller":"server/main.go:42","msg":"listening","addr":":8080"}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2023-11-14T22:13:20.500Z"),
+                level: Some("INFO"),
+                component: Some("server/main.go:42"),
+                message: "listening",
+                ..Want::default()
+            },
+        );
+        let l = r#"{"@t":"2024-01-15T10:23:45.1234567+01:00","@mt":"Order {Id} failed","@m":"Order 7 failed","@l":"Error","SourceContext":"Shop.Orders","traceId":"abc123","ThreadId":5}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2024-01-15T10:23:45.123456700+01:00"),
+                level: Some("ERROR"),
+                component: Some("Shop.Orders"),
+                trace_id: Some("abc123"),
+                message: "Order 7 failed",
+                ..Want::default()
+            },
+        );
+        // No message key: the whole line.
+        let l = r#"{"time":"2024-01-15T10:23:45Z","lvl":"debug","thread_name":"main"}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2024-01-15T10:23:45Z"),
+                level: Some("DEBUG"),
+                thread: Some("main"),
+                message: l,
+                ..Want::default()
+            },
+        );
+    }
+
+    #[test]
+    fn rejects() {
+        for l in [
+            r#"{"a":1"#,
+            r#"{"a":1} trailing"#,
+            r#"{a:1}"#,
+            r#"["a"]"#,
+            "{ this is not json }",
+            r#"{"level":"info","msg":"x",}"#,
+            "level=info msg=x",
+        ] {
+            assert!(parse(l, &CTX).is_none(), "{l}");
+        }
+        // Every line the scanner accepts is valid JSON.
+        for l in [r#"{}"#, r#"{"a":[1,{"b":"]}"}],"c":null,"d":-1.5e3}"#] {
+            assert!(parse(l, &CTX).is_some(), "{l}");
+            assert!(serde_json::from_str::<serde_json::Value>(l).is_ok());
+        }
+    }
+
+    #[test]
+    fn epochs() {
+        let f = |s: &str| epoch_value(s.as_bytes()).map(|t| t.to_rfc3339());
+        assert_eq!(f("1700000000").as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            f("1700000000123456").as_deref(),
+            Some("2023-11-14T22:13:20.123456Z")
+        );
+        assert_eq!(
+            f("1700000000123456789").as_deref(),
+            Some("2023-11-14T22:13:20.123456789Z")
+        );
+        assert_eq!(f("42"), None);
+        assert_eq!(f("17x"), None);
+    }
+}
