@@ -1,0 +1,135 @@
+//! The developer commands of logsieve, run as `cargo xtask <command>` (an alias in .cargo/config.toml).
+
+mod ctx;
+mod dist;
+mod serve;
+mod setup;
+mod test_all;
+
+use std::process::ExitCode;
+
+use ctx::{Ctx, Result};
+use test_all::Scope;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                      install what is missing: the wasm32 target, wasm-bindgen-cli, trunk, Chromium
+                             (apt-get, as root) and the npm packages (playwright-core, binaryen's wasm-opt)
+  dist                       setup, then `trunk build --release` into dist/
+  serve [--port N] [--no-build]
+                             dist, then serve dist/ at http://127.0.0.1:N/ (default 8080, or the next free port)
+                             until Ctrl-C; --no-build serves the existing dist/ as it is
+  test [--skip-browser | --only-browser]
+                             setup, fmt + clippy, cargo test (--no-fail-fast), the CLI release build, the Trunk build + wasm clippy,
+                             then the browser tests; --only-browser runs setup and the browser tests against the
+                             existing dist/ and target/release/logsieve
+  help                       this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("xtask: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("xtask: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl From<String> for Failure {
+    fn from(msg: String) -> Failure {
+        Failure::Run(msg)
+    }
+}
+
+fn run(args: &[String]) -> std::result::Result<(), Failure> {
+    let Some((command, options)) = args.split_first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    match command.as_str() {
+        "setup" => {
+            no_options("setup", &options)?;
+            setup::setup(&Ctx::new()?)?;
+        }
+        "dist" => {
+            no_options("dist", &options)?;
+            dist::dist(&Ctx::new()?)?;
+        }
+        "serve" => {
+            let (port, build) = serve_options(&options)?;
+            let ctx = Ctx::new()?;
+            if build {
+                dist::dist(&ctx)?;
+            }
+            serve::serve(&ctx, port)?;
+        }
+        "test" => {
+            let scope = match options.as_slice() {
+                [] => Scope::All,
+                ["--skip-browser"] => Scope::SkipBrowser,
+                ["--only-browser"] => Scope::OnlyBrowser,
+                _ => {
+                    return Err(Failure::Usage(format!(
+                        "test: unexpected options {options:?}"
+                    )))
+                }
+            };
+            test_all::test(&Ctx::new()?, scope)?;
+        }
+        "help" | "-h" | "--help" => print!("{USAGE}"),
+        other => return Err(Failure::Usage(format!("unknown command `{other}`"))),
+    }
+    Ok(())
+}
+
+fn no_options(command: &str, options: &[&str]) -> std::result::Result<(), Failure> {
+    match options {
+        [] => Ok(()),
+        _ => Err(Failure::Usage(format!(
+            "{command} takes no options, got {options:?}"
+        ))),
+    }
+}
+
+/// `[--port N | --port=N] [--no-build]` -> (port, whether to build dist/ first).
+fn serve_options(options: &[&str]) -> std::result::Result<(u16, bool), Failure> {
+    let mut port = serve::DEFAULT_PORT;
+    let mut build = true;
+    let mut rest = options.iter();
+    while let Some(&opt) = rest.next() {
+        let value = match opt {
+            "--no-build" => {
+                build = false;
+                continue;
+            }
+            "--port" => rest.next().copied(),
+            _ => match opt.strip_prefix("--port=") {
+                Some(v) => Some(v),
+                None => return Err(Failure::Usage(format!("serve: unexpected option `{opt}`"))),
+            },
+        };
+        port = parse_port(value).map_err(Failure::Usage)?;
+    }
+    Ok((port, build))
+}
+
+fn parse_port(value: Option<&str>) -> Result<u16> {
+    let value = value.ok_or("serve: --port needs a number")?;
+    value
+        .parse()
+        .map_err(|_| format!("serve: `{value}` is not a port number (0-65535)"))
+}
