@@ -62,6 +62,14 @@ impl EventAssembler {
         }
     }
 
+    /// Skips detection: the input is read as `format`, and a line it does not accept tries `fallback` first
+    /// (see `ParseOptions::forced_format`). Call before the first line.
+    pub fn force_format(&mut self, format: FormatId, fallback: Option<FormatId>) {
+        self.file_format = Some(format);
+        self.stats.file_format = format.as_str();
+        self.fallback = fallback.unwrap_or(FormatId::Unknown);
+    }
+
     pub fn file_format(&self) -> Option<FormatId> {
         self.file_format
     }

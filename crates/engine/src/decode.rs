@@ -59,6 +59,14 @@ impl Decoder {
         }
     }
 
+    /// A decoder for input known to be text already: no sniffing, bytes pass through.
+    pub fn plain() -> Decoder {
+        Decoder {
+            state: State::Plain,
+            is_gzip: false,
+        }
+    }
+
     pub fn is_gzip(&self) -> bool {
         self.is_gzip
     }

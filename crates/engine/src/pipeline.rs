@@ -3,7 +3,7 @@
 use crate::assemble::{AssemblerLimits, EventAssembler};
 use crate::decode::{DecodeError, Decoder};
 use crate::event::Event;
-use crate::formats::ParseContext;
+use crate::formats::{FormatId, ParseContext};
 use crate::lines::LineSplitter;
 use crate::stats::Stats;
 
@@ -21,6 +21,14 @@ pub struct ParseOptions {
     /// How many first lines (or bytes, whichever comes first) decide the file's format.
     pub detect_lines: usize,
     pub detect_bytes: usize,
+    /// Skip detection and read the input as this format. For re-reading one event of a file whose format is
+    /// already known (the page re-parses the rows it shows from the file's bytes): the event then comes out exactly
+    /// as in the full pass. The input is then decoded text (no gzip sniffing: an event's bytes may start with
+    /// gzip's magic). `None` (the default): detect the format from the first lines.
+    pub forced_format: Option<FormatId>,
+    /// With `forced_format`: the format tried first for a line that the forced format does not accept, as the
+    /// full pass's fallback was when it read that line (the page passes the event's own format). `None`: none.
+    pub fallback_format: Option<FormatId>,
 }
 
 impl Default for ParseOptions {
@@ -31,6 +39,8 @@ impl Default for ParseOptions {
             max_event_bytes: 4 << 20,
             detect_lines: 200,
             detect_bytes: 1 << 20,
+            forced_format: None,
+            fallback_format: None,
         }
     }
 }
@@ -70,8 +80,12 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(opts: ParseOptions) -> Pipeline {
-        Pipeline {
-            decoder: Decoder::new(),
+        let mut p = Pipeline {
+            decoder: if opts.forced_format.is_some() {
+                Decoder::plain()
+            } else {
+                Decoder::new()
+            },
             splitter: LineSplitter::new(opts.max_line_bytes),
             assembler: EventAssembler::new(
                 ParseContext {
@@ -85,7 +99,11 @@ impl Pipeline {
             ),
             bytes_in: 0,
             failed: false,
+        };
+        if let Some(format) = opts.forced_format {
+            p.assembler.force_format(format, opts.fallback_format);
         }
+        p
     }
 
     /// Feeds a chunk of input. Events completed by it go to `on_event`. After an error, further input is

@@ -1,5 +1,6 @@
 //! The developer commands of logsieve, run as `cargo xtask <command>` (an alias in .cargo/config.toml).
 
+mod bench;
 mod ctx;
 mod dist;
 mod serve;
@@ -25,6 +26,8 @@ commands:
                              setup, fmt + clippy, cargo test (--no-fail-fast), the CLI release build, the Trunk build + wasm clippy,
                              then the browser tests; --only-browser runs setup and the browser tests against the
                              existing dist/ and target/release/logsieve
+  bench [--skip-page]        the throughput benchmark: a >= 200 MB mixed file from ../shared/loghub, timed with
+                             `wc -l` (baseline), `logsieve stats` and the page in headless Chromium
   help                       this text
 ";
 
@@ -89,6 +92,18 @@ fn run(args: &[String]) -> std::result::Result<(), Failure> {
                 }
             };
             test_all::test(&Ctx::new()?, scope)?;
+        }
+        "bench" => {
+            let with_page = match options.as_slice() {
+                [] => true,
+                ["--skip-page"] => false,
+                _ => {
+                    return Err(Failure::Usage(format!(
+                        "bench: unexpected options {options:?}"
+                    )))
+                }
+            };
+            bench::bench(&Ctx::new()?, with_page)?;
         }
         "help" | "-h" | "--help" => print!("{USAGE}"),
         other => return Err(Failure::Usage(format!("unknown command `{other}`"))),

@@ -1,0 +1,24 @@
+//! logsieve-web: the page's shared code.
+//!
+//! - [`protocol`]: the messages between the UI (main thread) and the parsing worker, as serde types sent as JSON
+//!   strings inside `{ json, file?, blob? }` JS objects (a `File` or `Blob` is structured-cloned next to it).
+//! - [`index`], [`view`]: the worker's logic that does not touch the browser: the compact per-event index, re-reading
+//!   events from the source's bytes, the level filter and text search, building table rows and event details.
+//!   Natively testable (`cargo test -p logsieve-web`).
+//! - [`postbuild`]: the post-build step that moves Trunk's inline start-up script into a file, so that the page's
+//!   Content-Security-Policy needs no inline script (std only; the xtask runs it after `trunk build`).
+//! - `worker` (wasm32 only): the worker's browser glue (FileReaderSync, postMessage, Blobs).
+
+pub mod index;
+pub mod postbuild;
+pub mod protocol;
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
+/// Bytes read per `File.slice` while parsing, searching and exporting.
+pub const SLICE_BYTES: u64 = 4 << 20;
+
+/// Size of the parts of the exported NDJSON Blob.
+pub const EXPORT_PART_BYTES: usize = 8 << 20;

@@ -1,0 +1,259 @@
+//! Messages between the UI and the parsing worker.
+//!
+//! On the wire each message is a JS object `{ json: "<serde_json of Request or Response>" }`; a request that opens
+//! a file carries the `File` as `file`, and the export's answer carries the NDJSON `Blob` as `blob`. Numbers are
+//! inside the JSON string, so 64-bit counts survive exactly.
+
+use logsieve_engine::Stats;
+use serde::{Deserialize, Serialize};
+
+/// UI → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t")]
+pub enum Request {
+    /// Parse the attached `File` (message field `file`). Starts a new session.
+    Open { name: String },
+    /// Sets the table's view: the levels kept (names as in [`Summary::levels`], `NONE` for events without a level;
+    /// empty: all) and a search text (case-insensitive substring of the event's text; empty: no search).
+    /// Answered by [`Response::View`] with the same `generation`.
+    Query {
+        generation: u32,
+        levels: Vec<String>,
+        search: String,
+    },
+    /// Rows `start..start + count` of the view `generation`. Answered by [`Response::Rows`].
+    Rows {
+        generation: u32,
+        start: u64,
+        count: u32,
+    },
+    /// The whole event number `event` (0-based, in file order). Answered by [`Response::Detail`].
+    Detail { event: u64 },
+    /// Re-streams the file through the engine into an NDJSON Blob. Answered by [`Response::ExportReady`].
+    Export,
+}
+
+/// Worker → UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t")]
+pub enum Response {
+    /// The worker's wasm is running and its message handler is installed.
+    Ready,
+    /// Parsing progress, at most every ~100 ms.
+    Progress {
+        bytes_done: u64,
+        bytes_total: u64,
+        events: u64,
+        elapsed_ms: f64,
+    },
+    /// The whole file was read (possibly with warnings, e.g. a truncated gzip: see [`Summary::error`]).
+    Done {
+        summary: Summary,
+    },
+    /// The file could not be read to its end (a read error). The events read before it are kept and can be
+    /// browsed: `summary` describes them.
+    Failed {
+        message: String,
+        summary: Summary,
+    },
+    /// The view of a [`Request::Query`]: how many events it holds.
+    View {
+        generation: u32,
+        count: u64,
+        elapsed_ms: f64,
+    },
+    Rows {
+        generation: u32,
+        start: u64,
+        rows: Vec<Row>,
+    },
+    Detail {
+        detail: Detail,
+    },
+    ExportProgress {
+        bytes_done: u64,
+        bytes_total: u64,
+    },
+    /// The export is in the message's `blob`.
+    ExportReady {
+        file_name: String,
+        bytes: u64,
+        events: u64,
+    },
+    /// A request could not be answered (no file open, a read error, ...).
+    Error {
+        message: String,
+    },
+}
+
+/// What the summary shows. Built from the engine's [`Stats`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub name: String,
+    pub events: u64,
+    pub lines: u64,
+    /// Bytes of the file (compressed size for gzip).
+    pub bytes_in: u64,
+    pub bytes_decoded: u64,
+    pub gzip: bool,
+    pub multiline_events: u64,
+    pub invalid_utf8_lines: u64,
+    pub truncated_lines: u64,
+    pub nul_bytes: u64,
+    pub file_format: String,
+    /// Events per format, most frequent first.
+    pub formats: Vec<(String, u64)>,
+    /// Events per level, in severity order (`NONE` first).
+    pub levels: Vec<(String, u64)>,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    /// The engine's warnings (binary content, a truncated gzip, ...), shown as they are.
+    pub warnings: Vec<String>,
+    /// The input error that ended the parse early (truncated or corrupt gzip, a read error), if any. The events
+    /// before it were kept.
+    pub error: Option<String>,
+    pub elapsed_ms: f64,
+}
+
+impl Summary {
+    pub fn from_stats(
+        name: &str,
+        stats: &Stats,
+        error: Option<String>,
+        elapsed_ms: f64,
+    ) -> Summary {
+        let mut formats: Vec<(String, u64)> = stats
+            .formats
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        formats.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let order = ["NONE", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+        let mut levels: Vec<(String, u64)> = stats
+            .levels
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        levels.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(order.len()));
+        Summary {
+            name: name.to_string(),
+            events: stats.events,
+            lines: stats.lines,
+            bytes_in: stats.bytes_in,
+            bytes_decoded: stats.bytes_decoded,
+            gzip: stats.gzip,
+            multiline_events: stats.multiline_events,
+            invalid_utf8_lines: stats.invalid_utf8_lines,
+            truncated_lines: stats.truncated_lines,
+            nul_bytes: stats.nul_bytes,
+            file_format: stats.file_format.to_string(),
+            formats,
+            levels,
+            first_ts: stats.first_ts.clone(),
+            last_ts: stats.last_ts.clone(),
+            warnings: stats.warnings.clone(),
+            error,
+            elapsed_ms,
+        }
+    }
+
+    /// Parse speed in MB/s (10^6 bytes of input per second).
+    pub fn mb_per_s(&self) -> f64 {
+        mb_per_s(self.bytes_in, self.elapsed_ms)
+    }
+}
+
+pub fn mb_per_s(bytes: u64, elapsed_ms: f64) -> f64 {
+    if elapsed_ms <= 0.0 {
+        return 0.0;
+    }
+    bytes as f64 / 1e6 / (elapsed_ms / 1000.0)
+}
+
+/// One table row: the columns of an event, its message cut to a preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Event number (0-based, in file order): what [`Request::Detail`] takes.
+    pub event: u64,
+    pub line: u64,
+    pub end_line: u64,
+    pub ts: Option<String>,
+    pub level: Option<String>,
+    pub component: Option<String>,
+    /// The message's first line, at most [`Row::PREVIEW_CHARS`] characters.
+    pub message: String,
+    pub format: String,
+    pub truncated: bool,
+    pub invalid_utf8: bool,
+}
+
+impl Row {
+    pub const PREVIEW_CHARS: usize = 400;
+}
+
+/// The whole event, for the detail panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    pub event: u64,
+    /// Exactly the event's line of `logsieve parse` (without its `\n`).
+    pub ndjson: String,
+    /// The event's fields in NDJSON order, as text, without `message` and without null ones.
+    pub fields: Vec<(String, String)>,
+    pub message: String,
+    /// The event's text: its lines joined by `\n`.
+    pub text: String,
+}
+
+/// Formats a count with thousands separators: `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte size for people: `211 KB`, `1.5 MB`, `2.1 GB` (powers of 1000).
+pub fn human_bytes(n: u64) -> String {
+    let n = n as f64;
+    if n < 1e3 {
+        format!("{n} B")
+    } else if n < 1e6 {
+        format!("{:.0} KB", n / 1e3)
+    } else if n < 1e9 {
+        format!("{:.1} MB", n / 1e6)
+    } else {
+        format!("{:.2} GB", n / 1e9)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip() {
+        let r = Request::Query {
+            generation: 3,
+            levels: vec!["ERROR".into()],
+            search: "x\"y".into(),
+        };
+        let s = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&s).unwrap(), r);
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(human_bytes(211_000), "211 KB");
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}

@@ -1,0 +1,39 @@
+//! The page: a drop zone and a file chooser, the status line with its progress bar, the summary, the filters,
+//! the virtualised event table and the detail of the clicked event. State lives in signals ([`state::AppState`]);
+//! components only read and set them. Log text only ever reaches the DOM as text nodes.
+
+mod client;
+mod panels;
+mod state;
+mod table;
+
+use leptos::prelude::*;
+use state::AppState;
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    client::set_handler(move |resp, blob| state.on_response(resp, blob));
+    view! {
+        <header class="top">
+            <h1>"logsieve"</h1>
+            <p class="tagline">"Log files, structured in your browser. Nothing leaves this page."</p>
+        </header>
+        <main>
+            <panels::DropZone/>
+            <panels::Status/>
+            <panels::SummaryPanel/>
+            <panels::Toolbar/>
+            <div class="workspace">
+                <table::EventTable/>
+                <panels::DetailPanel/>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,353 @@
+//! The page's state, in signals, and what each worker answer does to it. No DOM here but the download link.
+
+use super::client;
+use leptos::prelude::*;
+use logsieve_web::protocol::{Detail, Request, Response, Row, Summary};
+use std::collections::{HashMap, HashSet};
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, File};
+
+/// Where the page is; `data-state` of the status element.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Idle,
+    Running {
+        name: String,
+        bytes_done: u64,
+        bytes_total: u64,
+        events: u64,
+        elapsed_ms: f64,
+    },
+    Done(Summary),
+    /// `summary`: what was read before the error (kept and browsable), if anything.
+    Error {
+        message: String,
+        summary: Option<Summary>,
+    },
+}
+
+impl Phase {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Running { .. } => "running",
+            Phase::Done(_) => "done",
+            Phase::Error { .. } => "error",
+        }
+    }
+    pub fn summary(&self) -> Option<&Summary> {
+        match self {
+            Phase::Done(s) => Some(s),
+            Phase::Error { summary, .. } => summary.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportState {
+    Idle,
+    Running {
+        bytes_done: u64,
+        bytes_total: u64,
+    },
+    Ready {
+        file_name: String,
+        bytes: u64,
+        events: u64,
+    },
+    Failed(String),
+}
+
+/// Rows fetched per request, and how many cached rows are kept around the visible ones.
+pub const PAGE_ROWS: u64 = 100;
+const MAX_CACHED_ROWS: usize = 20_000;
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub phase: RwSignal<Phase>,
+    /// The view the table shows: its generation (bumped by each query) and its size (`None` while computing).
+    pub view_generation: RwSignal<u32>,
+    pub view_count: RwSignal<Option<u64>>,
+    pub view_ms: RwSignal<Option<f64>>,
+    /// Cached rows of the current view, by position in it.
+    pub rows: RwSignal<HashMap<u64, Row>>,
+    /// Pages of rows asked for and not yet answered.
+    pub in_flight: StoredValue<HashSet<u64>>,
+    /// Checked levels (all of the file's by default) and the search text.
+    pub levels: RwSignal<Vec<String>>,
+    pub search: RwSignal<String>,
+    pub selected: RwSignal<Option<u64>>,
+    pub detail: RwSignal<Option<Detail>>,
+    pub export: RwSignal<ExportState>,
+    /// A passing message (a failed request, ...).
+    pub notice: RwSignal<Option<String>>,
+    /// The table's first visible row, for the row cache's pruning.
+    pub first_visible: RwSignal<u64>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        AppState {
+            phase: RwSignal::new(Phase::Idle),
+            view_generation: RwSignal::new(0),
+            view_count: RwSignal::new(None),
+            view_ms: RwSignal::new(None),
+            rows: RwSignal::new(HashMap::new()),
+            in_flight: StoredValue::new(HashSet::new()),
+            levels: RwSignal::new(Vec::new()),
+            search: RwSignal::new(String::new()),
+            selected: RwSignal::new(None),
+            detail: RwSignal::new(None),
+            export: RwSignal::new(ExportState::Idle),
+            notice: RwSignal::new(None),
+            first_visible: RwSignal::new(0),
+        }
+    }
+
+    /// Starts parsing a file in a fresh worker.
+    pub fn open(self, file: File) {
+        let name = file.name();
+        let total = file.size() as u64;
+        client::restart();
+        self.phase.set(Phase::Running {
+            name: name.clone(),
+            bytes_done: 0,
+            bytes_total: total,
+            events: 0,
+            elapsed_ms: 0.0,
+        });
+        self.reset_view(0, None);
+        self.levels.set(Vec::new());
+        self.search.set(String::new());
+        self.selected.set(None);
+        self.detail.set(None);
+        self.export.set(ExportState::Idle);
+        self.notice.set(None);
+        client::send(&Request::Open { name }, Some(&file));
+    }
+
+    fn reset_view(self, generation: u32, count: Option<u64>) {
+        self.view_generation.set(generation);
+        self.view_count.set(count);
+        self.rows.set(HashMap::new());
+        self.in_flight.set_value(HashSet::new());
+        self.first_visible.set(0);
+    }
+
+    /// Sends the current filter (levels and search) to the worker.
+    pub fn query(self) {
+        let Some(summary) = self.phase.with_untracked(|p| p.summary().cloned()) else {
+            return;
+        };
+        let checked = self.levels.get_untracked();
+        let all = summary.levels.iter().all(|(l, _)| checked.contains(l));
+        let levels = if all {
+            Vec::new()
+        } else if checked.is_empty() {
+            // Nothing checked: a level no event has.
+            vec!["-".to_string()]
+        } else {
+            checked
+        };
+        let generation = self.view_generation.get_untracked() + 1;
+        self.reset_view(generation, None);
+        self.view_ms.set(None);
+        client::send(
+            &Request::Query {
+                generation,
+                levels,
+                search: self.search.get_untracked(),
+            },
+            None,
+        );
+    }
+
+    /// Asks for the pages of rows that cover `first..first + n` of the view, unless cached or asked for.
+    pub fn want_rows(self, first: u64, n: u64) {
+        let Some(count) = self.view_count.get_untracked() else {
+            return;
+        };
+        if count == 0 {
+            return;
+        }
+        let generation = self.view_generation.get_untracked();
+        let last = (first + n).min(count - 1);
+        for page in first / PAGE_ROWS..=last / PAGE_ROWS {
+            let start = page * PAGE_ROWS;
+            let cached = self.rows.with_untracked(|m| m.contains_key(&start));
+            let asked = self.in_flight.with_value(|s| s.contains(&page));
+            if cached || asked {
+                continue;
+            }
+            self.in_flight.update_value(|s| {
+                s.insert(page);
+            });
+            client::send(
+                &Request::Rows {
+                    generation,
+                    start,
+                    count: PAGE_ROWS as u32,
+                },
+                None,
+            );
+        }
+    }
+
+    pub fn select(self, event: u64) {
+        self.selected.set(Some(event));
+        client::send(&Request::Detail { event }, None);
+    }
+
+    pub fn export(self) {
+        self.export.set(ExportState::Running {
+            bytes_done: 0,
+            bytes_total: 0,
+        });
+        client::send(&Request::Export, None);
+    }
+
+    /// What a worker answer does to the page.
+    pub fn on_response(self, resp: Response, blob: Option<Blob>) {
+        match resp {
+            Response::Ready => {}
+            Response::Progress {
+                bytes_done,
+                bytes_total,
+                events,
+                elapsed_ms,
+            } => self.phase.update(|p| {
+                if let Phase::Running { name, .. } = p {
+                    *p = Phase::Running {
+                        name: std::mem::take(name),
+                        bytes_done,
+                        bytes_total,
+                        events,
+                        elapsed_ms,
+                    };
+                }
+            }),
+            Response::Done { summary } => {
+                self.levels
+                    .set(summary.levels.iter().map(|(l, _)| l.clone()).collect());
+                let events = summary.events;
+                self.phase.set(Phase::Done(summary));
+                self.reset_view(0, Some(events));
+            }
+            Response::Failed { message, summary } => {
+                self.levels
+                    .set(summary.levels.iter().map(|(l, _)| l.clone()).collect());
+                let events = summary.events;
+                self.phase.set(Phase::Error {
+                    message,
+                    summary: Some(summary),
+                });
+                self.reset_view(0, Some(events));
+            }
+            Response::View {
+                generation,
+                count,
+                elapsed_ms,
+            } => {
+                if generation == self.view_generation.get_untracked() {
+                    self.view_count.set(Some(count));
+                    self.view_ms.set(Some(elapsed_ms));
+                }
+            }
+            Response::Rows {
+                generation,
+                start,
+                rows,
+            } => {
+                if generation != self.view_generation.get_untracked() {
+                    return;
+                }
+                self.in_flight.update_value(|s| {
+                    s.remove(&(start / PAGE_ROWS));
+                });
+                let first = self.first_visible.get_untracked();
+                self.rows.update(|m| {
+                    for (k, r) in rows.into_iter().enumerate() {
+                        m.insert(start + k as u64, r);
+                    }
+                    if m.len() > MAX_CACHED_ROWS {
+                        let keep = (MAX_CACHED_ROWS / 4) as u64;
+                        m.retain(|pos, _| pos.abs_diff(first) < keep);
+                    }
+                });
+            }
+            Response::Detail { detail } => {
+                if self.selected.get_untracked() == Some(detail.event) {
+                    self.detail.set(Some(detail));
+                }
+            }
+            Response::ExportProgress {
+                bytes_done,
+                bytes_total,
+            } => self.export.set(ExportState::Running {
+                bytes_done,
+                bytes_total,
+            }),
+            Response::ExportReady {
+                file_name,
+                bytes,
+                events,
+            } => match blob {
+                Some(b) => {
+                    download(&b, &file_name);
+                    self.export.set(ExportState::Ready {
+                        file_name,
+                        bytes,
+                        events,
+                    });
+                }
+                None => self.export.set(ExportState::Failed(
+                    "the export came without its data".into(),
+                )),
+            },
+            Response::Error { message } => {
+                let running = self
+                    .phase
+                    .with_untracked(|p| matches!(p, Phase::Running { .. }));
+                if running {
+                    self.phase.set(Phase::Error {
+                        message,
+                        summary: None,
+                    });
+                } else {
+                    if matches!(self.export.get_untracked(), ExportState::Running { .. }) {
+                        self.export.set(ExportState::Failed(message.clone()));
+                    }
+                    self.in_flight.set_value(HashSet::new());
+                    self.notice.set(Some(message));
+                }
+            }
+        }
+    }
+}
+
+/// Saves a Blob as a file: an object URL on a temporary `<a download>`, clicked, then revoked.
+fn download(blob: &Blob, file_name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    let a = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(a) = a {
+        a.set_href(&url);
+        a.set_download(file_name);
+        let _ = a.set_attribute("hidden", "");
+        let _ = document().body().map(|b| b.append_child(&a));
+        a.click();
+        a.remove();
+    }
+    // Long enough for the browser to take the download over.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+}

@@ -1,0 +1,425 @@
+//! The parsing worker's browser glue (wasm32 only): messages in and out, reading the `File` in slices with
+//! `FileReaderSync`, the engine's pipeline, the index, and Blobs for the export. The logic that does not need a
+//! browser lives in [`crate::view`] and [`crate::index`].
+//!
+//! The worker's wasm memory holds the index (32 bytes per event), never the file. For gzip input the decoded text
+//! is kept as a Blob (browser-managed memory, which Chromium pages to disk when large), built from 4 MiB parts
+//! while parsing: File offsets do not map to decoded offsets, so rows, search and details re-read that Blob.
+
+use crate::index::EventIndex;
+use crate::protocol::{Request, Response, Summary};
+use crate::view::{NdjsonExport, Query, Session, Source};
+use crate::SLICE_BYTES;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use logsieve_engine::decode::Decoder;
+use logsieve_engine::{FormatId, ParseOptions, Pipeline};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent,
+};
+
+/// Progress messages at most this often.
+const PROGRESS_MS: f64 = 100.0;
+
+struct Open {
+    name: String,
+    /// The file as dropped (what the export re-reads).
+    file: File,
+    /// Where the decoded bytes are: the file itself, or the decoded Blob of a gzip file.
+    source: BlobSource,
+    session: Session,
+    /// The current view: event numbers, or `None` for all.
+    view: Option<Vec<u32>>,
+    view_generation: u32,
+}
+
+thread_local! {
+    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker: installs the message handler and says `Ready`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&Response::Ready, None);
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now_ms() -> f64 {
+    scope()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+fn post(resp: &Response, blob: Option<&Blob>) {
+    let msg = Object::new();
+    let json = serde_json::to_string(resp).unwrap_or_default();
+    let _ = Reflect::set(&msg, &"json".into(), &json.into());
+    if let Some(b) = blob {
+        let _ = Reflect::set(&msg, &"blob".into(), b);
+    }
+    let _ = scope().post_message(&msg);
+}
+
+fn js_err(e: JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+fn on_message(ev: MessageEvent) {
+    let data = ev.data();
+    let json = Reflect::get(&data, &"json".into())
+        .ok()
+        .and_then(|v| v.as_string());
+    let req: Request = match json.as_deref().map(serde_json::from_str) {
+        Some(Ok(r)) => r,
+        _ => {
+            post(
+                &Response::Error {
+                    message: "the worker got a message it does not understand".into(),
+                },
+                None,
+            );
+            return;
+        }
+    };
+    match req {
+        Request::Open { name } => {
+            let file = Reflect::get(&data, &"file".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<File>().ok());
+            match file {
+                Some(f) => open(name, f),
+                None => post(
+                    &Response::Error {
+                        message: "no file came with the request".into(),
+                    },
+                    None,
+                ),
+            }
+        }
+        Request::Query {
+            generation,
+            levels,
+            search,
+        } => with_open(|o| query(o, generation, &levels, &search)),
+        Request::Rows {
+            generation,
+            start,
+            count,
+        } => with_open(|o| rows(o, generation, start, count)),
+        Request::Detail { event } => with_open(|o| {
+            let d = o.session.detail(&o.source, event)?;
+            post(&Response::Detail { detail: d }, None);
+            Ok(())
+        }),
+        Request::Export => with_open(export),
+    }
+}
+
+fn with_open(f: impl FnOnce(&mut Open) -> Result<(), String>) {
+    let res = OPEN.with(|o| match o.borrow_mut().as_mut() {
+        Some(open) => f(open),
+        None => Err("no file is open".into()),
+    });
+    if let Err(message) = res {
+        post(&Response::Error { message }, None);
+    }
+}
+
+/// Reads `blob[start..end]` into `buf`.
+fn read_into(
+    reader: &FileReaderSync,
+    blob: &Blob,
+    start: u64,
+    end: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), String> {
+    let part = blob
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(js_err)?;
+    let ab = reader.read_as_array_buffer(&part).map_err(js_err)?;
+    let arr = Uint8Array::new(&ab);
+    buf.resize(arr.length() as usize, 0);
+    arr.copy_to(buf);
+    Ok(())
+}
+
+/// A Blob (the File, or decoded gzip text) read back with `FileReaderSync`.
+struct BlobSource {
+    blob: Blob,
+    reader: FileReaderSync,
+}
+
+impl Source for BlobSource {
+    fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+        let mut buf = Vec::new();
+        read_into(&self.reader, &self.blob, start, end, &mut buf)?;
+        Ok(buf)
+    }
+}
+
+fn u8_part(bytes: &[u8]) -> Uint8Array {
+    let a = Uint8Array::new_with_length(bytes.len() as u32);
+    a.copy_from(bytes);
+    a
+}
+
+/// Collects decoded gzip text into a Blob, in parts.
+struct DecodedBlob {
+    decoder: Decoder,
+    pending: Vec<u8>,
+    parts: Array,
+}
+
+impl DecodedBlob {
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let arr = Array::of1(&u8_part(&self.pending));
+        if let Ok(b) = Blob::new_with_u8_array_sequence(&arr) {
+            self.parts.push(&b);
+        }
+        self.pending.clear();
+    }
+    fn feed(&mut self, chunk: &[u8]) {
+        let DecodedBlob {
+            decoder, pending, ..
+        } = self;
+        let mut full = false;
+        let _ = decoder.feed(chunk, &mut |b| {
+            pending.extend_from_slice(b);
+            full |= pending.len() >= SLICE_BYTES as usize;
+        });
+        if full {
+            self.flush();
+        }
+    }
+    fn finish(mut self) -> Result<Blob, String> {
+        let DecodedBlob {
+            decoder, pending, ..
+        } = &mut self;
+        let _ = decoder.finish(&mut |b| pending.extend_from_slice(b));
+        self.flush();
+        Blob::new_with_blob_sequence(&self.parts).map_err(js_err)
+    }
+}
+
+fn current_year() -> i32 {
+    js_sys::Date::new_0().get_utc_full_year() as i32
+}
+
+fn open(name: String, file: File) {
+    // Drop the previous session first: its index may be large.
+    OPEN.with(|o| o.borrow_mut().take());
+    let started = now_ms();
+    let year = current_year();
+    let total = file.size() as u64;
+    let reader = match FileReaderSync::new() {
+        Ok(r) => r,
+        Err(e) => {
+            let message = format!("this browser cannot read files in a worker: {}", js_err(e));
+            post(&Response::Error { message }, None);
+            return;
+        }
+    };
+    let mut pipeline = Pipeline::new(ParseOptions::with_year(year));
+    let mut index = EventIndex::new();
+    let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
+    let mut decoded: Option<DecodedBlob> = None;
+    let mut engine_error = None;
+    let mut read_error = None;
+    let mut last_progress = started;
+    let mut at = 0u64;
+    while at < total {
+        let end = (at + SLICE_BYTES).min(total);
+        if let Err(e) = read_into(&reader, &file, at, end, &mut buf) {
+            read_error = Some(format!("reading the file failed at byte {at}: {e}"));
+            break;
+        }
+        if at == 0 && buf.len() >= 2 && buf[..2] == [0x1f, 0x8b] {
+            decoded = Some(DecodedBlob {
+                decoder: Decoder::new(),
+                pending: Vec::with_capacity(SLICE_BYTES as usize + (256 << 10)),
+                parts: Array::new(),
+            });
+        }
+        if let Some(d) = decoded.as_mut() {
+            d.feed(&buf);
+        }
+        let res = pipeline.feed(&buf, &mut |ev| index.push(ev));
+        at = end;
+        if let Err(e) = res {
+            engine_error = Some(e.to_string());
+            break;
+        }
+        let now = now_ms();
+        if now - last_progress >= PROGRESS_MS {
+            last_progress = now;
+            post(
+                &Response::Progress {
+                    bytes_done: at,
+                    bytes_total: total,
+                    events: index.len(),
+                    elapsed_ms: now - started,
+                },
+                None,
+            );
+        }
+    }
+    if let Err(e) = pipeline.finish(&mut |ev| index.push(ev)) {
+        engine_error.get_or_insert(e.to_string());
+    }
+    let stats = pipeline.stats().clone();
+    let file_format = FormatId::KNOWN
+        .iter()
+        .copied()
+        .find(|f| f.as_str() == stats.file_format)
+        .unwrap_or_default();
+    let source_blob: Blob = match decoded {
+        Some(d) => match d.finish() {
+            Ok(b) => b,
+            Err(e) => {
+                read_error.get_or_insert(format!("keeping the decoded text failed: {e}"));
+                file.clone().into()
+            }
+        },
+        None => file.clone().into(),
+    };
+    let elapsed = now_ms() - started;
+    let mut summary = Summary::from_stats(&name, &stats, engine_error, elapsed);
+    if read_error.is_some() {
+        // The engine counted only what it was given; the file's size is what the user dropped.
+        summary.error = read_error.clone();
+    }
+    let source = BlobSource {
+        blob: source_blob,
+        reader,
+    };
+    OPEN.with(|o| {
+        *o.borrow_mut() = Some(Open {
+            name,
+            file,
+            source,
+            session: Session {
+                index,
+                file_format,
+                year,
+            },
+            view: None,
+            view_generation: 0,
+        })
+    });
+    match read_error {
+        Some(message) => post(&Response::Failed { message, summary }, None),
+        None => post(&Response::Done { summary }, None),
+    }
+}
+
+fn query(o: &mut Open, generation: u32, levels: &[String], search: &str) -> Result<(), String> {
+    let started = now_ms();
+    let q = Query::new(levels, search);
+    let view = o.session.filter(&o.source, &q, &mut |_| {})?;
+    o.view = view;
+    o.view_generation = generation;
+    let count = o
+        .view
+        .as_ref()
+        .map(|v| v.len() as u64)
+        .unwrap_or(o.session.index.len());
+    post(
+        &Response::View {
+            generation,
+            count,
+            elapsed_ms: now_ms() - started,
+        },
+        None,
+    );
+    Ok(())
+}
+
+fn rows(o: &mut Open, generation: u32, start: u64, count: u32) -> Result<(), String> {
+    if generation != o.view_generation {
+        // A newer query replaced this view; the UI ignores the answer anyway.
+        return Ok(());
+    }
+    let len = o
+        .view
+        .as_ref()
+        .map(|v| v.len() as u64)
+        .unwrap_or(o.session.index.len());
+    let end = (start + count as u64).min(len);
+    let events: Vec<u64> = (start.min(end)..end)
+        .map(|p| match &o.view {
+            Some(v) => v[p as usize] as u64,
+            None => p,
+        })
+        .collect();
+    let rows = o.session.rows(&o.source, &events)?;
+    post(
+        &Response::Rows {
+            generation,
+            start,
+            rows,
+        },
+        None,
+    );
+    Ok(())
+}
+
+fn export(o: &mut Open) -> Result<(), String> {
+    let total = o.file.size() as u64;
+    let mut ex = NdjsonExport::new(o.session.year);
+    let parts = Array::new();
+    let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
+    let mut at = 0u64;
+    let mut last_progress = now_ms();
+    let mut push = |p: &[u8]| {
+        parts.push(&u8_part(p));
+    };
+    while at < total {
+        let end = (at + SLICE_BYTES).min(total);
+        read_into(&o.source.reader, &o.file, at, end, &mut buf)?;
+        at = end;
+        if ex.feed(&buf, &mut push).is_err() {
+            break;
+        }
+        let now = now_ms();
+        if now - last_progress >= PROGRESS_MS {
+            last_progress = now;
+            post(
+                &Response::ExportProgress {
+                    bytes_done: at,
+                    bytes_total: total,
+                },
+                None,
+            );
+        }
+    }
+    // A truncated gzip ends with an error here as in the CLI: what was read is exported.
+    let _ = ex.finish(&mut push);
+    let opts = BlobPropertyBag::new();
+    opts.set_type("application/x-ndjson");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(js_err)?;
+    post(
+        &Response::ExportReady {
+            file_name: format!("logsieve-{}.ndjson", o.name),
+            bytes: ex.bytes,
+            events: ex.events,
+        },
+        Some(&blob),
+    );
+    Ok(())
+}

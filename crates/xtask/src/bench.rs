@@ -1,0 +1,183 @@
+//! `cargo xtask bench`: the throughput benchmark of the foundation issue.
+//!
+//! Builds (once, cached under target/bench/) a mixed file of at least 200 MB from the loghub datasets in ../shared
+//! (each dataset's 2k lines in turn, repeated), then times on it, in the same run:
+//! - the baseline: `wc -l` (reads the file and counts lines; no parsing), best of three;
+//! - `logsieve stats` (release build, one thread: decode, split, assemble, every format parser), best of three,
+//!   with its peak RSS;
+//! - the page, in headless Chromium with one worker (`tests/browser/perf.mjs`), unless `--skip-page`.
+//!
+//! Figures are printed as MB/s and lines/s and as ratios against the baseline, so that runs on different machines
+//! or under different load can be compared.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::ctx::{Ctx, Result};
+
+const TARGET_BYTES: u64 = 200 * 1024 * 1024;
+
+pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
+    let shared = shared_dir(ctx);
+    let file = mixed_file(ctx, &shared)?;
+    let size = fs::metadata(&file).map_err(|e| e.to_string())?.len();
+    println!(
+        "bench: {} ({:.1} MB)",
+        ctx.rel(&file).display(),
+        size as f64 / 1e6
+    );
+
+    ctx.run(ctx.cmd("cargo").args(["build", "--release", "--quiet", "-p", "logsieve-cli"]))?;
+    let bin = ctx.root.join("target/release/logsieve");
+
+    let (wc_secs, lines) = best_of(3, || {
+        let out = ctx
+            .output(Command::new("wc").arg("-l").arg(&file))
+            .ok_or("wc -l failed")?;
+        let n: u64 = out
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or("wc -l printed no count")?;
+        Ok(n)
+    })?;
+    let wc_mbs = size as f64 / 1e6 / wc_secs;
+
+    let mut stats_json = String::new();
+    let (cli_secs, _) = best_of(3, || {
+        let out = ctx
+            .output(Command::new(&bin).arg("stats").arg(&file))
+            .ok_or("logsieve stats failed")?;
+        stats_json = out;
+        Ok(())
+    })?;
+    let cli_mbs = size as f64 / 1e6 / cli_secs;
+    let peak_rss = json_number(&stats_json, "peak_rss_mb");
+    let events = json_number(&stats_json, "events");
+
+    println!();
+    println!("| run | MB/s | lines/s | vs baseline |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| baseline `wc -l` | {:.0} | {:.0} | 1.00 |",
+        wc_mbs,
+        lines as f64 / wc_secs
+    );
+    println!(
+        "| `logsieve stats` (1 thread) | {:.0} | {:.0} | {:.3} |",
+        cli_mbs,
+        lines as f64 / cli_secs,
+        cli_mbs / wc_mbs
+    );
+    println!(
+        "\ncli: {} events, peak RSS {} MB",
+        events.map_or("?".into(), |e| format!("{e:.0}")),
+        peak_rss.map_or("?".into(), |m| format!("{m:.1}"))
+    );
+    println!(
+        "{{\"bench\":\"cli\",\"bytes\":{size},\"lines\":{lines},\"baseline_mb_s\":{wc_mbs:.1},\"cli_mb_s\":{cli_mbs:.1},\"cli_lines_s\":{:.0},\"ratio_vs_baseline\":{:.4},\"peak_rss_mb\":{}}}",
+        lines as f64 / cli_secs,
+        cli_mbs / wc_mbs,
+        peak_rss.map_or("null".into(), |m| format!("{m:.1}"))
+    );
+
+    if with_page {
+        crate::dist::dist(ctx)?;
+        let dist = ctx.root.join("dist");
+        ctx.run(
+            ctx.cmd("node")
+                .arg("tests/browser/perf.mjs")
+                .arg(&file)
+                .env("LOGSIEVE_DIST", &dist)
+                .env("LOGSIEVE_BIN", &bin)
+                .env("LOGSIEVE_SHARED", &shared)
+                .env("CHROMIUM", crate::setup::CHROMIUM),
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `f` `n` times and returns the shortest time with the last result.
+fn best_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..n {
+        let t = Instant::now();
+        let v = f()?;
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(v);
+    }
+    Ok((best, last.expect("n > 0")))
+}
+
+fn json_number(json: &str, key: &str) -> Option<f64> {
+    let at = json.find(&format!("\"{key}\""))?;
+    let rest = &json[at + key.len() + 2..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+pub fn shared_dir(ctx: &Ctx) -> PathBuf {
+    match std::env::var_os("LOGSIEVE_SHARED") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => ctx.root.join("../shared"),
+    }
+}
+
+/// The ≥ 200 MB mixed file: every loghub dataset's lines in turn, repeated. Rebuilt only when missing.
+pub fn mixed_file(ctx: &Ctx, shared: &Path) -> Result<PathBuf> {
+    let dir = ctx.root.join("target/bench");
+    let file = dir.join("mixed.log");
+    if fs::metadata(&file).map(|m| m.len() >= TARGET_BYTES).unwrap_or(false) {
+        return Ok(file);
+    }
+    let loghub = shared.join("loghub");
+    let mut names: Vec<PathBuf> = fs::read_dir(&loghub)
+        .map_err(|e| format!("{}: {e}", loghub.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter_map(|d| {
+            let name = d.file_name()?.to_string_lossy().into_owned();
+            let log = d.join(format!("{name}_2k.log"));
+            log.is_file().then_some(log)
+        })
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(format!("no loghub datasets under {}", loghub.display()));
+    }
+    let mut blocks = Vec::new();
+    for n in &names {
+        let mut b = fs::read(n).map_err(|e| format!("{}: {e}", n.display()))?;
+        if b.last() != Some(&b'\n') {
+            b.push(b'\n');
+        }
+        blocks.push(b);
+    }
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let tmp = dir.join("mixed.log.tmp");
+    let mut out = std::io::BufWriter::new(fs::File::create(&tmp).map_err(|e| e.to_string())?);
+    let mut written = 0u64;
+    while written < TARGET_BYTES {
+        for b in &blocks {
+            out.write_all(b).map_err(|e| e.to_string())?;
+            written += b.len() as u64;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    drop(out);
+    fs::rename(&tmp, &file).map_err(|e| e.to_string())?;
+    println!(
+        "bench: wrote {} ({} datasets repeated, {:.1} MB)",
+        ctx.rel(&file).display(),
+        names.len(),
+        written as f64 / 1e6
+    );
+    Ok(file)
+}
