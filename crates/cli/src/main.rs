@@ -70,11 +70,12 @@ fn run() -> Result<ExitCode, String> {
         println!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     };
-    let command: fn(&mut dyn Read, ParseOptions) -> Result<ExitCode, String> = match args.command.as_str() {
-        "parse" => parse,
-        "stats" => stats,
-        other => return Err(format!("unknown command {other:?}; see --help")),
-    };
+    let command: fn(&mut dyn Read, ParseOptions) -> Result<ExitCode, String> =
+        match args.command.as_str() {
+            "parse" => parse,
+            "stats" => stats,
+            other => return Err(format!("unknown command {other:?}; see --help")),
+        };
     let mut input = open(&args.input)?;
     command(&mut *input, ParseOptions::with_year(args.year))
 }
@@ -162,13 +163,22 @@ fn stats(input: &mut dyn Read, opts: ParseOptions) -> Result<ExitCode, String> {
     let mut v = serde_json::to_value(&stats).map_err(|e| e.to_string())?;
     if let Some(o) = v.as_object_mut() {
         o.insert("elapsed_ms".into(), (secs * 1000.0).round().into());
-        o.insert("mb_per_s".into(), round2(stats.bytes_in as f64 / 1e6 / secs).into());
-        o.insert("lines_per_s".into(), (stats.lines as f64 / secs).round().into());
+        o.insert(
+            "mb_per_s".into(),
+            round2(stats.bytes_in as f64 / 1e6 / secs).into(),
+        );
+        o.insert(
+            "lines_per_s".into(),
+            (stats.lines as f64 / secs).round().into(),
+        );
         if let Some(mb) = peak_rss_mb() {
             o.insert("peak_rss_mb".into(), round2(mb).into());
         }
     }
-    println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+    );
     finish_with(error)
 }
 

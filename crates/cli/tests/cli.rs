@@ -59,10 +59,25 @@ fn parse_reads_stdin_and_writes_one_json_object_per_event() {
     let out = run_with_stdin(&["parse", "-", "--year", "2020"], log_text(50).as_bytes());
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 50);
     assert_eq!(rows[49]["line"], 50);
-    for key in ["line", "end_line", "ts", "level", "component", "pid", "thread", "trace_id", "host", "message", "format"] {
+    for key in [
+        "line",
+        "end_line",
+        "ts",
+        "level",
+        "component",
+        "pid",
+        "thread",
+        "trace_id",
+        "host",
+        "message",
+        "format",
+    ] {
         assert!(rows[0].get(key).is_some(), "missing key {key}");
     }
 }
@@ -111,7 +126,10 @@ fn unreadable_input_fails_with_a_one_line_message() {
 
 #[test]
 fn stats_reports_counts_and_speed() {
-    let f = temp_file("stats.log", b"2024-01-15T10:00:00Z one\r\n2024-01-15T11:00:00Z two \xff\n");
+    let f = temp_file(
+        "stats.log",
+        b"2024-01-15T10:00:00Z one\r\n2024-01-15T11:00:00Z two \xff\n",
+    );
     let out = bin().arg("stats").arg(&f).output().unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -150,12 +168,21 @@ fn every_loghub_dataset_yields_one_event_per_line() {
         let mut n = 0;
         for (i, l) in text.lines().enumerate() {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            assert_eq!(v["line"], i as u64 + 1, "{name}: event {i} is not line {}", i + 1);
+            assert_eq!(
+                v["line"],
+                i as u64 + 1,
+                "{name}: event {i} is not line {}",
+                i + 1
+            );
             assert_ne!(v["format"], "unknown", "{name} line {}", i + 1);
             n += 1;
         }
         assert_eq!(n, 2000, "{name}");
         seen += 1;
     }
-    assert!(seen >= 8, "only {seen} datasets found under {}", root.display());
+    assert!(
+        seen >= 8,
+        "only {seen} datasets found under {}",
+        root.display()
+    );
 }

@@ -86,7 +86,9 @@ impl EventAssembler {
             len: line.len,
             truncated: line.truncated,
         });
-        if self.sample.len() >= self.limits.detect_lines || self.sample_bytes >= self.limits.detect_bytes {
+        if self.sample.len() >= self.limits.detect_lines
+            || self.sample_bytes >= self.limits.detect_bytes
+        {
             self.decide(on_event);
         }
     }
@@ -101,12 +103,18 @@ impl EventAssembler {
 
     fn decide(&mut self, on_event: &mut dyn FnMut(&Event<'_>)) {
         let sample = std::mem::take(&mut self.sample);
-        let texts: Vec<Cow<'_, str>> = sample.iter().map(|l| String::from_utf8_lossy(&l.bytes)).collect();
+        let texts: Vec<Cow<'_, str>> = sample
+            .iter()
+            .map(|l| String::from_utf8_lossy(&l.bytes))
+            .collect();
         let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
         let format = formats::detect(&refs, &self.ctx);
         self.file_format = Some(format);
         self.stats.file_format = format.as_str();
-        let nul = sample.iter().map(|l| memchr::memchr_iter(0, &l.bytes).count()).sum::<usize>();
+        let nul = sample
+            .iter()
+            .map(|l| memchr::memchr_iter(0, &l.bytes).count())
+            .sum::<usize>();
         let control = sample
             .iter()
             .flat_map(|l| l.bytes.iter())

@@ -148,8 +148,7 @@ impl<'a> Event<'a> {
         }
     }
     fn span(&self, s: Option<Span>) -> Option<&'a str> {
-        s.map(|s| s.of(self.first_line()))
-            .filter(|v| !v.is_empty())
+        s.map(|s| s.of(self.first_line())).filter(|v| !v.is_empty())
     }
     pub fn format(&self) -> FormatId {
         self.header.format

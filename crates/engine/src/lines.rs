@@ -42,7 +42,9 @@ impl LineSplitter {
             match memchr(b'\n', chunk) {
                 Some(nl) => {
                     let body = &chunk[..nl];
-                    if self.partial.is_empty() && self.skipped == 0 && body.len() <= self.max_line_bytes
+                    if self.partial.is_empty()
+                        && self.skipped == 0
+                        && body.len() <= self.max_line_bytes
                     {
                         let len = nl as u64 + 1;
                         on_line(Line {
@@ -128,7 +130,11 @@ mod tests {
         for chunk in 1..=input.len() {
             let got = split(input, chunk, 1024);
             let texts: Vec<&[u8]> = got.iter().map(|l| &l.0[..]).collect();
-            assert_eq!(texts, vec![&b"alpha"[..], b"beta", b"", b"gamma"], "chunk {chunk}");
+            assert_eq!(
+                texts,
+                vec![&b"alpha"[..], b"beta", b"", b"gamma"],
+                "chunk {chunk}"
+            );
             let offsets: Vec<u64> = got.iter().map(|l| l.1).collect();
             assert_eq!(offsets, vec![0, 7, 12, 13]);
             assert_eq!(got.iter().map(|l| l.2).sum::<u64>(), input.len() as u64);

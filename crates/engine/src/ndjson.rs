@@ -13,7 +13,11 @@ use std::fmt::Write as _;
 
 /// Appends the event's JSON object and a `\n` to `out`.
 pub fn write_event(ev: &Event<'_>, out: &mut String) {
-    let _ = write!(out, "{{\"line\":{},\"end_line\":{},\"ts\":", ev.line, ev.end_line);
+    let _ = write!(
+        out,
+        "{{\"line\":{},\"end_line\":{},\"ts\":",
+        ev.line, ev.end_line
+    );
     match ev.ts() {
         Some(ts) => {
             out.push('"');
@@ -118,7 +122,12 @@ mod tests {
 
     #[test]
     fn escapes_round_trip_through_serde() {
-        for s in ["plain", "quote \" back \\ slash", "nl\n tab\t cr\r nul\0 del\x7f", "ünïcødé ✓ 日本"] {
+        for s in [
+            "plain",
+            "quote \" back \\ slash",
+            "nl\n tab\t cr\r nul\0 del\x7f",
+            "ünïcødé ✓ 日本",
+        ] {
             let mut out = String::new();
             json_str(&mut out, s);
             let back: String = serde_json::from_str(&out).unwrap();

@@ -108,7 +108,11 @@ impl Pipeline {
 
     /// Feeds a chunk of input. Events completed by it go to `on_event`. After an error, further input is
     /// ignored; call [`Pipeline::finish`] to flush what was read.
-    pub fn feed(&mut self, chunk: &[u8], on_event: &mut dyn FnMut(&Event<'_>)) -> Result<(), EngineError> {
+    pub fn feed(
+        &mut self,
+        chunk: &[u8],
+        on_event: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<(), EngineError> {
         if self.failed {
             return Ok(());
         }
@@ -166,7 +170,11 @@ impl Pipeline {
 }
 
 /// Parses a whole in-memory input; for tests and small inputs.
-pub fn parse_all(input: &[u8], opts: ParseOptions, mut on_event: impl FnMut(&Event<'_>)) -> (Stats, Result<(), EngineError>) {
+pub fn parse_all(
+    input: &[u8],
+    opts: ParseOptions,
+    mut on_event: impl FnMut(&Event<'_>),
+) -> (Stats, Result<(), EngineError>) {
     let mut p = Pipeline::new(opts);
     let r1 = p.feed(input, &mut on_event);
     let r2 = p.finish(&mut on_event);

@@ -72,7 +72,11 @@ impl Stats {
         self.levels.clear();
         for (i, n) in self.level_counts.iter().enumerate() {
             if *n > 0 {
-                let name = if i == 0 { "NONE" } else { Level::ALL[i - 1].as_str() };
+                let name = if i == 0 {
+                    "NONE"
+                } else {
+                    Level::ALL[i - 1].as_str()
+                };
                 self.levels.insert(name, *n);
             }
         }

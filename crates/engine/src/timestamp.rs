@@ -106,11 +106,9 @@ impl Timestamp {
     /// Milliseconds since the Unix epoch. Local times of unknown zone are taken as UTC.
     pub fn unix_millis(&self) -> i64 {
         let days = days_from_civil(self.year, self.month, self.day);
-        let secs = days * 86_400
-            + self.hour as i64 * 3600
-            + self.minute as i64 * 60
-            + self.second as i64
-            - self.offset_minutes.unwrap_or(0) as i64 * 60;
+        let secs =
+            days * 86_400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64
+                - self.offset_minutes.unwrap_or(0) as i64 * 60;
         secs * 1000 + (self.nanos / 1_000_000) as i64
     }
 
@@ -186,7 +184,10 @@ mod tests {
             ..t
         };
         assert_eq!(t.to_rfc3339(), "2015-10-18T18:01:47-05:30");
-        assert_eq!(Timestamp::from_unix(0, 0, 0).to_rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix(0, 0, 0).to_rfc3339(),
+            "1970-01-01T00:00:00Z"
+        );
         assert_eq!(
             Timestamp::from_unix(1_445_191_307, 978_000_000, 3).unix_millis(),
             1_445_191_307_978

@@ -30,7 +30,10 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
         size as f64 / 1e6
     );
 
-    ctx.run(ctx.cmd("cargo").args(["build", "--release", "--quiet", "-p", "logsieve-cli"]))?;
+    ctx.run(
+        ctx.cmd("cargo")
+            .args(["build", "--release", "--quiet", "-p", "logsieve-cli"]),
+    )?;
     let bin = ctx.root.join("target/release/logsieve");
 
     let (wc_secs, lines) = best_of(3, || {
@@ -134,7 +137,10 @@ pub fn shared_dir(ctx: &Ctx) -> PathBuf {
 pub fn mixed_file(ctx: &Ctx, shared: &Path) -> Result<PathBuf> {
     let dir = ctx.root.join("target/bench");
     let file = dir.join("mixed.log");
-    if fs::metadata(&file).map(|m| m.len() >= TARGET_BYTES).unwrap_or(false) {
+    if fs::metadata(&file)
+        .map(|m| m.len() >= TARGET_BYTES)
+        .unwrap_or(false)
+    {
         return Ok(file);
     }
     let loghub = shared.join("loghub");
