@@ -90,9 +90,10 @@ fn every_line_is_accounted_for() {
 fn stack_traces_join_the_event_before_them() {
     let input = b"first line\njava.lang.IllegalStateException: boom\n\tat a.b.C.d(C.java:1)\nCaused by: java.io.IOException: x\n\t... 3 more\nsecond line\n";
     let mut events = Vec::new();
-    parse_all(input, opts(), |ev| {
+    let (_, r) = parse_all(input, opts(), |ev| {
         events.push((ev.line, ev.end_line, ev.message().to_string()))
     });
+    assert!(r.is_ok());
     assert_eq!(events.len(), 2, "{events:?}");
     assert_eq!((events[0].0, events[0].1), (1, 5));
     assert!(events[0].2.contains("Caused by: java.io.IOException"));
