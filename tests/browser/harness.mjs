@@ -173,6 +173,7 @@ export async function status(page) {
     bytes: el.dataset.bytes === undefined ? undefined : Number(el.dataset.bytes),
     elapsedMs: el.dataset.elapsedMs === undefined ? undefined : Number(el.dataset.elapsedMs),
     warnings: Number(el.dataset.warnings ?? 0),
+    wasmMemoryBytes: Number(el.dataset.wasmMemoryBytes ?? 0),
     text: el.textContent,
   }));
 }

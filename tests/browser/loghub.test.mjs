@@ -35,6 +35,7 @@ test('every loghub log: count and export equal the CLI, in one page', async () =
     assert.equal(st.events, countLines(cli.stdout), `${name}: events`);
     assert.equal(st.bytes, fs.statSync(file).size, `${name}: bytes`);
     assert.ok(st.elapsedMs >= 0, `${name}: elapsed`);
+    assert.ok(st.wasmMemoryBytes >= 65536, `${name}: the worker reports its wasm memory`);
     await h.page.waitForSelector('[data-testid=event-row][data-line]');
     const rows = await loadedRows(h.page);
     assert.equal(rows[0].line, 1, `${name}: first row`);

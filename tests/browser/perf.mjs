@@ -25,13 +25,17 @@ try {
       requestAnimationFrame(tick);
     });
     const st = await openFile(h.page, file, 600_000);
+    const wasmMemory = Number(
+      await h.page.getAttribute('[data-testid=status]', 'data-wasm-memory-bytes'),
+    );
     const worst = await h.page.evaluate(() => ((window.__gaps.on = false), window.__gaps.worst));
     const mbps = st.bytes / 1e6 / (st.elapsedMs / 1000);
     const cli = spawnSync(BIN(), ['stats', file]);
     const native = JSON.parse(cli.stdout.toString() || '{}').mb_per_s;
     console.log(
       `${file}: ${st.state}, ${st.events} events, ${(st.bytes / 1e6).toFixed(1)} MB in ${st.elapsedMs} ms = ` +
-        `${mbps.toFixed(1)} MB/s in the page (CLI: ${native} MB/s); worst frame gap ${worst.toFixed(0)} ms`,
+        `${mbps.toFixed(1)} MB/s in the page (CLI: ${native} MB/s); worst frame gap ${worst.toFixed(0)} ms; ` +
+        `worker wasm memory ${(wasmMemory / 1048576).toFixed(1)} MiB`,
     );
     // A search over the whole file (in the worker), then the last row.
     const t0 = Date.now();

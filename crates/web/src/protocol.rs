@@ -113,6 +113,8 @@ pub struct Summary {
     /// before it were kept.
     pub error: Option<String>,
     pub elapsed_ms: f64,
+    /// Size of the worker's wasm memory when the parse finished (the index lives there; the file does not).
+    pub wasm_memory_bytes: u64,
 }
 
 impl Summary {
@@ -154,6 +156,7 @@ impl Summary {
             warnings: stats.warnings.clone(),
             error,
             elapsed_ms,
+            wasm_memory_bytes: 0,
         }
     }
 

@@ -300,6 +300,7 @@ fn open(name: String, file: File) {
     };
     let elapsed = now_ms() - started;
     let mut summary = Summary::from_stats(&name, &stats, engine_error, elapsed);
+    summary.wasm_memory_bytes = wasm_memory_bytes();
     if read_error.is_some() {
         // The engine counted only what it was given; the file's size is what the user dropped.
         summary.error = read_error.clone();
@@ -422,4 +423,18 @@ fn export(o: &mut Open) -> Result<(), String> {
         Some(&blob),
     );
     Ok(())
+}
+
+/// The worker's linear memory size: what the page's memory figure reports (the index grows it; file text does not).
+fn wasm_memory_bytes() -> u64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map(|b| b.byte_length() as u64)
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
 }

@@ -130,6 +130,7 @@ pub fn Status() -> impl IntoView {
             data-bytes=move || summary().map(|s| s.bytes_in.to_string())
             data-elapsed-ms=move || summary().map(|s| format!("{}", s.elapsed_ms.round()))
             data-warnings=move || summary().map(|s| s.warnings.len().to_string())
+            data-wasm-memory-bytes=move || summary().map(|s| s.wasm_memory_bytes.to_string())
             role="status"
             aria-live="polite"
         >
