@@ -14,6 +14,7 @@
 pub mod assemble;
 pub mod decode;
 pub mod event;
+pub mod finding;
 pub mod formats;
 pub mod lines;
 pub mod ndjson;
@@ -22,6 +23,7 @@ pub mod stats;
 pub mod timestamp;
 
 pub use event::{Event, FieldValue, Level};
+pub use finding::{Evidence, Finding, K8sTarget, Queries, Severity};
 pub use formats::FormatId;
 pub use pipeline::{EngineError, ParseOptions, Pipeline};
 pub use stats::Stats;
