@@ -20,6 +20,7 @@ pub mod lines;
 pub mod ndjson;
 pub mod pipeline;
 pub mod stats;
+pub mod template;
 pub mod timestamp;
 
 pub use event::{Event, FieldValue, Level};

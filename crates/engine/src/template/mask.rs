@@ -1,0 +1,901 @@
+//! Masking: one pass over a message that splits it into words and writes each word with its values replaced by
+//! `<*>`. The result is the message's *key*: two messages with the same key are the same template for sure; keys
+//! that differ only where values sit are merged later ([`super::cluster`]).
+//!
+//! A word is a run of non-blank bytes (a double-quoted string counts as one word even with blanks inside). Inside a
+//! word, delimiters (`: = , ; ( ) [ ] { } < | " ' @ # / \`) split it into *segments*; the delimiters stay in the
+//! template (so `10.0.0.1:80` becomes `<*>:<*>`, `uid=0` becomes `uid=<*>`; `>` is not one: `vCores:1>` is
+//! `vCores:<*>`), and each segment is a value when:
+//!
+//! * it starts with a digit, or with `-`, `+` or `.` and a digit (numbers, sizes, durations, hex `0x..`, IPs,
+//!   versions `1.2.3`, dates `2024-01-15`, times `10:23:45` segment by segment, UUIDs);
+//! * one of its parts (split at `. _ - $ +`) starts with a digit (`blk_-123`, `host-41`, `v1.0.0`), is hex with a
+//!   digit and at least 6 long (`a64f992`), holds 5 digits or more (`n219076184117`) or two runs of digits
+//!   (`u0a37`), or two of its parts hold digits (`R02-M1-N0`): identifiers. Short letter+digit words (`ssh2`,
+//!   `jk2_init`, `tty2`, `L1`, `x509`) stay literal;
+//! * it is `true`, `false` or `null` (three common casings);
+//! * it is a host name without digits that ends in a common top-level domain (`ns.example.com`).
+//!
+//! A `name-` before a numeric value stays literal (`jetty-<*>`). Besides segments: an absolute path (`/var/log/x`,
+//! up to a `:port`) and a Windows path (`C:\x`) are one value each; a URL keeps its scheme and masks its body when
+//! the body holds a digit (`hdfs://<*>:<*>` for host:port, `hdfs://<*>` otherwise); an IPv6 or MAC address is one
+//! value; a trailing `.` stays outside a value (`port <*>.`); a month or weekday name followed by a day number or a
+//! month is a value (timestamps inside messages); a size unit after a number belongs to it (`5.2 KB` is one value).
+//! Whole-word values next to each other collapse into one (`<*> <*>` is `<*>`: a list of block ids is one value).
+//!
+//! The scan looks at each byte a bounded number of times and allocates nothing once its buffers have grown.
+
+pub(crate) const VAR: &str = "<*>";
+
+/// Messages are mined on their first line; words that start past this many bytes are one value.
+pub(crate) const MAX_MESSAGE_BYTES: usize = 2048;
+/// A word whose masked form is longer than this is one value (an encoded blob, a minified payload).
+const MAX_WORD_BYTES: usize = 256;
+/// A word longer than this is one value without being looked into.
+const MAX_WORD_SCAN: usize = 16 << 10;
+/// Words past this many are folded into one trailing `<*>`.
+pub(crate) const MAX_WORDS: usize = 256;
+/// A double-quoted string is one word if it closes within this many bytes.
+const MAX_QUOTED: usize = 256;
+
+const C_WS: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_ALPHA: u8 = 4;
+const C_DELIM: u8 = 8;
+const C_HEX: u8 = 16;
+/// Bytes that may continue a path (besides alphanumerics and non-ASCII).
+const C_PATH: u8 = 32;
+const C_QUOTE: u8 = 64;
+
+const fn build_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || b == 0x0b || b == 0x0c {
+            c |= C_WS;
+        }
+        if b.is_ascii_digit() {
+            c |= C_DIGIT | C_HEX | C_PATH;
+        }
+        if b.is_ascii_alphabetic() {
+            c |= C_ALPHA | C_PATH;
+            if matches!(b, b'a'..=b'f' | b'A'..=b'F') {
+                c |= C_HEX;
+            }
+        }
+        if b >= 0x80 {
+            c |= C_PATH;
+        }
+        if b == b'"' {
+            c |= C_QUOTE;
+        }
+        if matches!(
+            b,
+            b':' | b'='
+                | b','
+                | b';'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'<'
+                | b'|'
+                | b'"'
+                | b'\''
+                | b'@'
+                | b'#'
+                | b'/'
+                | b'\\'
+        ) {
+            c |= C_DELIM;
+        }
+        if matches!(
+            b,
+            b'.' | b'_'
+                | b'-'
+                | b'~'
+                | b'+'
+                | b'%'
+                | b'*'
+                | b'$'
+                | b'!'
+                | b'@'
+                | b'&'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'#'
+                | b'\\'
+        ) {
+            c |= C_PATH;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+static CLASS: [u8; 256] = build_classes();
+
+#[inline]
+fn class(b: u8) -> u8 {
+    CLASS[b as usize]
+}
+#[inline]
+fn is_digit(b: u8) -> bool {
+    b.is_ascii_digit()
+}
+#[inline]
+fn is_delim(b: u8) -> bool {
+    class(b) & C_DELIM != 0
+}
+#[inline]
+fn is_ws(b: u8) -> bool {
+    class(b) & C_WS != 0
+}
+
+/// The masked form of one message.
+#[derive(Debug, Default)]
+pub(crate) struct Masked {
+    /// Masked words separated by one blank (valid UTF-8: whole sequences of the input and ASCII).
+    pub key: Vec<u8>,
+    /// End offset in `key` of each word (a double-quoted word may hold blanks).
+    pub word_ends: Vec<u32>,
+    /// Byte spans (in the message) of the values, one per `<*>` of `key`, in order.
+    pub vars: Vec<(u32, u32)>,
+}
+
+impl Masked {
+    pub fn words(&self) -> u32 {
+        self.word_ends.len() as u32
+    }
+    pub fn key_str(&self) -> &str {
+        // The key is built from whole UTF-8 sequences of a `&str` and ASCII bytes.
+        std::str::from_utf8(&self.key).unwrap_or("")
+    }
+}
+
+/// Reusable masking state (its buffers are kept between messages).
+///
+/// The key is written lazily: bytes of the message that stay literal are copied in runs, only when a value or a
+/// blank that is not a single space interrupts them, so a plain word costs one scan and no copy.
+#[derive(Debug, Default)]
+pub(crate) struct Masker {
+    pub masked: Masked,
+    /// Start (in the line) of the literal run not yet copied to the key.
+    run: usize,
+    /// Whether the last word was one whole value (for collapsing runs of values).
+    last_whole_var: bool,
+}
+
+impl Masker {
+    pub fn new() -> Masker {
+        Masker::default()
+    }
+
+    /// Masks `message` (its first line; words past [`MAX_MESSAGE_BYTES`] or [`MAX_WORDS`] are one value) into
+    /// `self.masked`.
+    pub fn mask(&mut self, message: &str) {
+        let bytes = message.as_bytes();
+        let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+        let line = &bytes[..end];
+        // Words starting past the limit are folded into one value, unscanned.
+        let limit = end.min(MAX_MESSAGE_BYTES);
+        self.masked.key.clear();
+        self.masked.word_ends.clear();
+        self.masked.vars.clear();
+        self.last_whole_var = false;
+
+        let n = line.len();
+        let mut i = 0;
+        while i < n && is_ws(line[i]) {
+            i += 1;
+        }
+        self.run = i;
+        let mut prev_end = i;
+        while i < n {
+            if self.masked.word_ends.len() >= MAX_WORDS || i >= limit {
+                // Fold the rest into one value.
+                let mut e = n;
+                while e > i && is_ws(line[e - 1]) {
+                    e -= 1;
+                }
+                if self.last_whole_var {
+                    self.drop_to(i);
+                    self.extend_last(e);
+                } else {
+                    self.separator(line, prev_end, i);
+                    self.var(line, i, e);
+                    self.word_end(line, e);
+                }
+                prev_end = e;
+                break;
+            }
+            // Find the word's end; remember which byte classes it holds.
+            let start = i;
+            let mut classes = 0u8;
+            let mut quotes = 0u32;
+            while i < n {
+                let c = class(line[i]);
+                if c & (C_WS | C_QUOTE) != 0 {
+                    if c & C_QUOTE != 0 {
+                        quotes += 1;
+                    } else if quotes % 2 == 1 {
+                        // An open double quote: the word runs to the closing quote if it is near.
+                        let limit = (i + MAX_QUOTED).min(n);
+                        if let Some(q) = memchr::memchr(b'"', &line[i..limit]) {
+                            i += q + 1;
+                            quotes += 1;
+                            continue;
+                        }
+                        break;
+                    } else {
+                        break;
+                    }
+                }
+                classes |= c;
+                i += 1;
+            }
+            if i - start > MAX_WORD_SCAN {
+                // A huge word is data (an encoded blob): one value, not looked into.
+                self.blob(line, prev_end, start, i);
+                prev_end = i;
+            } else if self.last_whole_var
+                && classes & C_DIGIT == 0
+                && self.size_unit(line, start, i)
+            {
+                prev_end = i;
+            } else {
+                self.word(line, prev_end, start, i, classes);
+                prev_end = i;
+            }
+            while i < n && is_ws(line[i]) {
+                i += 1;
+            }
+        }
+        // Trailing blanks are not part of the key.
+        self.flush(line, prev_end);
+    }
+
+    #[inline]
+    fn flush(&mut self, line: &[u8], upto: usize) {
+        if upto > self.run {
+            self.masked.key.extend_from_slice(&line[self.run..upto]);
+        }
+        self.run = upto;
+    }
+
+    /// Forgets the pending bytes before `at` (blanks between collapsed values).
+    #[inline]
+    fn drop_to(&mut self, at: usize) {
+        self.run = at;
+    }
+
+    /// The blanks between the previous word (ending at `prev_end`) and the word at `start`: one space in the key.
+    #[inline]
+    fn separator(&mut self, line: &[u8], prev_end: usize, start: usize) {
+        if self.masked.word_ends.is_empty() {
+            return;
+        }
+        if start == prev_end + 1 && line[prev_end] == b' ' {
+            return; // stays in the literal run
+        }
+        self.flush(line, prev_end);
+        self.masked.key.push(b' ');
+        self.run = start;
+    }
+
+    #[inline]
+    fn var(&mut self, line: &[u8], s: usize, e: usize) {
+        self.flush(line, s);
+        self.masked.key.extend_from_slice(VAR.as_bytes());
+        self.masked.vars.push((s as u32, e as u32));
+        self.run = e;
+    }
+
+    #[inline]
+    fn word_end(&mut self, _line: &[u8], e: usize) {
+        let pos = self.masked.key.len() + (e - self.run);
+        self.masked.word_ends.push(pos as u32);
+    }
+
+    fn extend_last(&mut self, e: usize) {
+        if let Some(last) = self.masked.vars.last_mut() {
+            last.1 = e as u32;
+        }
+        self.run = e;
+    }
+
+    /// A size unit (`KB`, `MiB`, ...) right after a number joins the number's value: `5.2 KB` is one value.
+    fn size_unit(&mut self, line: &[u8], s: usize, e: usize) -> bool {
+        let Some(&(vs, _)) = self.masked.vars.last() else {
+            return false;
+        };
+        if !is_digit(line[vs as usize]) {
+            return false;
+        }
+        let w = &line[s..e];
+        let mut u = 0;
+        while u < w.len() && w[u].is_ascii_alphabetic() {
+            u += 1;
+        }
+        if !is_size_unit(&w[..u]) || (u < w.len() && !is_delim(w[u]) && w[u] != b'.') {
+            return false;
+        }
+        // Drop the blanks and the unit; whatever follows the unit (`,`) stays literal in the same word.
+        self.extend_last(s + u);
+        if u < w.len() {
+            self.last_whole_var = false;
+            if let Some(end) = self.masked.word_ends.last_mut() {
+                *end += (e - s - u) as u32;
+            }
+        }
+        true
+    }
+
+    /// The word `s..e` as one value.
+    fn blob(&mut self, line: &[u8], prev_end: usize, s: usize, e: usize) {
+        if self.last_whole_var {
+            self.drop_to(s);
+            self.extend_last(e);
+        } else {
+            self.separator(line, prev_end, s);
+            self.var(line, s, e);
+            self.word_end(line, e);
+            self.last_whole_var = true;
+        }
+    }
+
+    fn word(&mut self, line: &[u8], prev_end: usize, s: usize, e: usize, classes: u8) {
+        let w = &line[s..e];
+        if classes & (C_DIGIT | C_DELIM | C_QUOTE) == 0 {
+            if w.len() > MAX_WORD_BYTES {
+                self.blob(line, prev_end, s, e);
+                return;
+            }
+            // Letters and punctuation: a value only if it is a boolean or part of a date.
+            if !(is_bool(w) || is_date_word(line, w, e)) {
+                self.separator(line, prev_end, s);
+                self.word_end(line, e);
+                self.last_whole_var = false;
+                return;
+            }
+            if self.last_whole_var {
+                self.drop_to(s);
+                self.extend_last(e);
+                return;
+            }
+            self.separator(line, prev_end, s);
+            self.var(line, s, e);
+            self.word_end(line, e);
+            self.last_whole_var = true;
+            return;
+        }
+        // Slow path: segment by segment.
+        let mark_key = self.masked.key.len();
+        let mark_run = self.run;
+        let vars_before = self.masked.vars.len();
+        let was_whole_var = self.last_whole_var;
+        self.separator(line, prev_end, s);
+        let word_key_start = self.masked.key.len() + (s - self.run);
+        let n = w.len();
+        let mut i = 0;
+        while i < n {
+            let b = w[i];
+            if is_ws(b) {
+                i += 1; // a blank inside a quoted word
+                continue;
+            }
+            if is_delim(b) {
+                if b == b'/'
+                    && (i == 0 || (is_delim(w[i - 1]) && w[i - 1] != b'/') || w[i - 1] == b' ')
+                    && i + 1 < n
+                    && class(w[i + 1]) & C_PATH != 0
+                    && w[i + 1] != b'/'
+                {
+                    let pe = path_end(w, i);
+                    self.var(line, s + i, s + pe);
+                    i = pe;
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            if let Some(e6) = ipv6_end(w, i) {
+                self.var(line, s + i, s + e6);
+                i = e6;
+                continue;
+            }
+            let mut j = i;
+            while j < n && class(w[j]) & (C_DELIM | C_WS) == 0 {
+                j += 1;
+            }
+            // URL: scheme "://" body.
+            if j + 2 < n
+                && w[j] == b':'
+                && w[j + 1] == b'/'
+                && w[j + 2] == b'/'
+                && is_scheme(&w[i..j])
+            {
+                let bs = j + 3;
+                let be = url_end(w, bs);
+                let ce = strip_dots(w, bs, be);
+                let body = &w[bs..ce];
+                if body.iter().any(|&b| is_digit(b)) {
+                    match host_port_split(body) {
+                        Some(colon) => {
+                            self.var(line, s + bs, s + bs + colon);
+                            self.var(line, s + bs + colon + 1, s + ce);
+                        }
+                        None => self.var(line, s + bs, s + ce),
+                    }
+                }
+                i = be;
+                continue;
+            }
+            // Windows path: a drive letter, ":\".
+            if j == i + 1
+                && w[i].is_ascii_alphabetic()
+                && j + 1 < n
+                && w[j] == b':'
+                && w[j + 1] == b'\\'
+            {
+                let pe = path_end(w, j + 1);
+                let ce = strip_dots(w, i, pe);
+                self.var(line, s + i, s + ce);
+                i = pe;
+                continue;
+            }
+            let ce = strip_dots(w, i, j);
+            if segment_is_value(&w[i..ce]) || is_host_name(&w[i..ce]) {
+                // `jetty-6.1.26`, `BP-1347-10.0.0.1`: one word, a dash, then the value.
+                let p = name_dash_prefix(&w[i..ce]);
+                self.var(line, s + i + p, s + ce);
+            }
+            i = j;
+        }
+        if self.masked.key.len() + (e - self.run) - word_key_start > MAX_WORD_BYTES {
+            // Too long even once masked: one value, so keys stay short.
+            self.masked.key.truncate(mark_key);
+            self.masked.vars.truncate(vars_before);
+            self.run = mark_run;
+            self.last_whole_var = was_whole_var;
+            self.blob(line, prev_end, s, e);
+            return;
+        }
+        let whole = self.masked.vars.len() == vars_before + 1
+            && self.masked.vars[vars_before] == (s as u32, e as u32);
+        if whole && self.last_whole_var {
+            // Fold into the previous value: drop this word, stretch the previous span.
+            self.masked.key.truncate(mark_key);
+            self.masked.vars.pop();
+            self.run = mark_run;
+            self.drop_to(e);
+            self.extend_last(e);
+        } else {
+            self.word_end(line, e);
+        }
+        self.last_whole_var = whole;
+    }
+}
+
+/// End of an absolute path starting at `i` (a `/`): up to a blank, a bracket or quote, a separator, or a `:`
+/// followed by digits only (a port).
+fn path_end(w: &[u8], i: usize) -> usize {
+    let n = w.len();
+    let mut j = i + 1;
+    while j < n {
+        let b = w[j];
+        if b == b':' {
+            let mut k = j + 1;
+            while k < n && is_digit(w[k]) {
+                k += 1;
+            }
+            if k == n || is_delim(w[k]) && w[k] != b'/' && w[k] != b'\\' || is_ws(w[k]) {
+                break; // ":port" or a trailing ':'
+            }
+            j += 1;
+            continue;
+        }
+        if ends_value(b) || matches!(b, b'(' | b'[' | b'{') {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// End of an IPv6 address (or a MAC address) starting at `i`: hex digits and colons, with `::` or at least five
+/// colons, and a digit; it must end the segment (not run into letters).
+fn ipv6_end(w: &[u8], i: usize) -> Option<usize> {
+    if class(w[i]) & C_HEX == 0 {
+        return None;
+    }
+    let (mut j, mut colons, mut double, mut digit) = (i, 0, false, false);
+    while j < w.len() && (class(w[j]) & C_HEX != 0 || w[j] == b':') {
+        if w[j] == b':' {
+            colons += 1;
+            double |= j > i && w[j - 1] == b':';
+        }
+        digit |= is_digit(w[j]);
+        j += 1;
+    }
+    // A trailing colon belongs to the text (`addr fe80::1:`).
+    let mut e = j;
+    if e > i && w[e - 1] == b':' && !(e > i + 1 && w[e - 2] == b':') {
+        e -= 1;
+        colons -= 1;
+    }
+    let ends = j == w.len() || !w[j].is_ascii_alphanumeric() && w[j] != b'_';
+    (ends && digit && (double || colons >= 5) && colons >= 2).then_some(e)
+}
+
+/// Bytes that end a path or a URL: blanks (inside a quoted word), closing brackets, quotes, separators.
+#[inline]
+fn ends_value(b: u8) -> bool {
+    is_ws(b)
+        || matches!(
+            b,
+            b',' | b';' | b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b'|' | b'<'
+        )
+}
+
+/// End of a URL body starting at `i`.
+fn url_end(w: &[u8], i: usize) -> usize {
+    let n = w.len();
+    let mut j = i;
+    while j < n && !ends_value(w[j]) {
+        j += 1;
+    }
+    j
+}
+
+/// `i..e` without its trailing dots (a sentence's full stop stays literal), unless it is all dots.
+fn strip_dots(w: &[u8], i: usize, e: usize) -> usize {
+    let mut ce = e;
+    while ce > i + 1 && w[ce - 1] == b'.' {
+        ce -= 1;
+    }
+    if ce == i + 1 && w[i] == b'.' {
+        return e;
+    }
+    ce
+}
+
+fn is_scheme(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.len() <= 16
+        && s[0].is_ascii_alphabetic()
+        && s.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+}
+
+/// `host:port` (no path, no user): the index of the colon.
+fn host_port_split(body: &[u8]) -> Option<usize> {
+    let colon = memchr::memrchr(b':', body)?;
+    let (host, port) = (&body[..colon], &body[colon + 1..]);
+    if host.is_empty() || port.is_empty() || !port.iter().all(|&b| is_digit(b)) {
+        return None;
+    }
+    if host
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        Some(colon)
+    } else {
+        None
+    }
+}
+
+fn is_size_unit(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"B" | b"KB"
+            | b"MB"
+            | b"GB"
+            | b"TB"
+            | b"PB"
+            | b"KiB"
+            | b"MiB"
+            | b"GiB"
+            | b"TiB"
+            | b"kB"
+            | b"Kb"
+            | b"Mb"
+            | b"Gb"
+    )
+}
+
+/// Length of a leading `word-` before a numeric value (`jetty-` in `jetty-6.1.26`): one alphabetic part, a dash,
+/// then digits and separators only.
+fn name_dash_prefix(s: &[u8]) -> usize {
+    let mut k = 0;
+    while k < s.len() && s[k].is_ascii_alphabetic() {
+        k += 1;
+    }
+    if k > 0
+        && k + 1 < s.len()
+        && s[k] == b'-'
+        && is_digit(s[k + 1])
+        && s[k + 1..]
+            .iter()
+            .all(|&b| is_digit(b) || matches!(b, b'.' | b'-' | b'_' | b':'))
+    {
+        k + 1
+    } else {
+        0
+    }
+}
+
+/// A host name without digits in a leading position: dotted labels ending in a common top-level domain
+/// (`ns.example.com`, `biblioteka.wsi.edu.pl`).
+fn is_host_name(s: &[u8]) -> bool {
+    if s.len() < 4 || !s.contains(&b'.') {
+        return false;
+    }
+    let labels: Vec<&[u8]> = s.split(|&b| b == b'.').collect();
+    if labels.len() < 2
+        || labels
+            .iter()
+            .any(|l| l.is_empty() || !l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
+        return false;
+    }
+    const GENERIC: [&[u8]; 10] = [
+        b"com", b"net", b"org", b"edu", b"gov", b"mil", b"int", b"info", b"biz", b"io",
+    ];
+    let last = labels[labels.len() - 1];
+    if GENERIC.contains(&last) {
+        return true;
+    }
+    let prev = labels[labels.len() - 2];
+    labels.len() >= 3
+        && last.len() == 2
+        && last.iter().all(|b| b.is_ascii_lowercase())
+        && (GENERIC.contains(&prev) || prev == b"ac" || prev == b"co")
+}
+
+pub(crate) fn is_bool(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"true" | b"false" | b"null" | b"True" | b"False" | b"TRUE" | b"FALSE" | b"NULL"
+    )
+}
+
+fn is_month(w: &[u8]) -> bool {
+    w.len() == 3 && w[0].is_ascii_uppercase() && crate::timestamp::month_from_abbrev(w).is_some()
+}
+
+fn is_weekday(w: &[u8]) -> bool {
+    if w.len() != 3 || !w[0].is_ascii_uppercase() {
+        return false;
+    }
+    let l = [
+        w[0].to_ascii_lowercase(),
+        w[1].to_ascii_lowercase(),
+        w[2].to_ascii_lowercase(),
+    ];
+    matches!(
+        &l,
+        b"mon" | b"tue" | b"wed" | b"thu" | b"fri" | b"sat" | b"sun"
+    )
+}
+
+/// A month or weekday name (`Jun`, `Fri`) followed by a day number or a month: part of a timestamp.
+fn is_date_word(line: &[u8], w: &[u8], e: usize) -> bool {
+    if w.len() != 3 || !(is_month(w) || is_weekday(w)) {
+        return false;
+    }
+    let mut k = e;
+    while k < line.len() && (line[k] == b' ' || line[k] == b'\t') {
+        k += 1;
+    }
+    if k >= line.len() {
+        return false;
+    }
+    if is_digit(line[k]) {
+        return true;
+    }
+    let rest = &line[k..];
+    is_weekday(w) && rest.len() >= 3 && is_month(&rest[..3]) && (rest.len() == 3 || is_ws(rest[3]))
+}
+
+/// Whether one segment (no delimiters inside) is a value. See the module documentation.
+pub(crate) fn segment_is_value(s: &[u8]) -> bool {
+    let Some(&c0) = s.first() else {
+        return false;
+    };
+    if is_digit(c0) {
+        return true;
+    }
+    if matches!(c0, b'-' | b'+' | b'.') && s.len() > 1 && is_digit(s[1]) {
+        return true;
+    }
+    if !s.iter().any(|&b| is_digit(b)) {
+        return is_bool(s);
+    }
+    let mut digit_atoms = 0;
+    for atom in s.split(|&b| matches!(b, b'.' | b'_' | b'-' | b'$' | b'+')) {
+        let Some(&a0) = atom.first() else {
+            continue;
+        };
+        if is_digit(a0) {
+            return true;
+        }
+        let mut digits = 0;
+        let mut runs = 0;
+        let mut prev_digit = false;
+        let mut hex = true;
+        for &b in atom {
+            let d = is_digit(b);
+            if d {
+                digits += 1;
+                if !prev_digit {
+                    runs += 1;
+                }
+            }
+            prev_digit = d;
+            hex &= class(b) & C_HEX != 0;
+        }
+        if digits == 0 {
+            continue;
+        }
+        digit_atoms += 1;
+        if (hex && atom.len() >= 6) || digits >= 5 || runs >= 2 || digit_atoms >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_and_mac() {
+        assert_eq!(
+            m("from fe80::1ff:fe23:4567:890a port 22"),
+            "from <*> port <*>"
+        );
+        assert_eq!(
+            m("[2001:db8::1]:8080 mac 00:1a:2b:3c:4d:5e"),
+            "[<*>]:<*> mac <*>"
+        );
+        assert_eq!(
+            m("at 10:23:45 onTouchEvent::0, std::vector"),
+            "at <*>:<*>:<*> onTouchEvent::<*>, std::vector"
+        );
+    }
+
+    fn m(s: &str) -> String {
+        let mut k = Masker::new();
+        k.mask(s);
+        k.masked.key_str().to_string()
+    }
+
+    #[test]
+    fn numbers_and_addresses() {
+        assert_eq!(
+            m("PacketResponder 1 for block blk_-38865 terminating"),
+            "PacketResponder <*> for block <*> terminating"
+        );
+        assert_eq!(
+            m("Receiving block blk_1 src: /10.251.30.6:33145 dest: /10.251.30.6:50010"),
+            "Receiving block <*> src: <*>:<*> dest: <*>:<*>"
+        );
+        assert_eq!(
+            m("10.251.194.213:50010 Served block blk_-7 to /10.251.203.80"),
+            "<*>:<*> Served block <*> to <*>"
+        );
+        assert_eq!(m("to /10.251.90.64:"), "to <*>:");
+        assert_eq!(
+            m("Expiring session 0x24ede63a01b003b, timeout of 10000ms exceeded"),
+            "Expiring session <*>, timeout of <*> exceeded"
+        );
+        assert_eq!(
+            m("jk2_init() Found child 6725 in scoreboard slot 10"),
+            "jk2_init() Found child <*> in scoreboard slot <*>"
+        );
+        assert_eq!(
+            m("Accepted password for fztu from 1.2.3.4 port 49116 ssh2"),
+            "Accepted password for fztu from <*> port <*> ssh2"
+        );
+        assert_eq!(
+            m("Successfully started service 'x' on port 55904."),
+            "Successfully started service 'x' on port <*>."
+        );
+        assert_eq!(
+            m("Address change detected. Old: msra-sa-41/10.190.173.170:9000 New: msra-sa-41:9000"),
+            "Address change detected. Old: <*>/<*>:<*> New: <*>:<*>"
+        );
+        assert_eq!(
+            m("audit(1122475266.4294965305:0): initialized"),
+            "audit(<*>:<*>): initialized"
+        );
+        assert_eq!(
+            m("Adding #0 tokens and #1 secret keys"),
+            "Adding #<*> tokens and #<*> secret keys"
+        );
+        assert_eq!(
+            m("Thread Thread[eventHandlingThread,5,main] threw"),
+            "Thread Thread[eventHandlingThread,<*>,main] threw"
+        );
+        assert_eq!(
+            m("BIOS-e820: 0000000000100000 - 0000000007eae000 (usable)"),
+            "BIOS-e820: <*> - <*> (usable)"
+        );
+        assert_eq!(
+            m("imps2: Auto-detected intellimouse PS/2"),
+            "imps2: Auto-detected intellimouse PS/<*>"
+        );
+        assert_eq!(
+            m("Token{a64f992 ActivityRecord{de9231d u0 x t761}}}"),
+            "Token{<*> ActivityRecord{<*> u0 x t761}}}"
+        );
+    }
+
+    #[test]
+    fn paths_urls_dates() {
+        assert_eq!(
+            m("workerEnv.init() ok /etc/httpd/conf/workers2.properties"),
+            "workerEnv.init() ok <*>"
+        );
+        assert_eq!(
+            m("Directory index forbidden by rule: /var/www/html/"),
+            "Directory index forbidden by rule: <*>"
+        );
+        assert_eq!(
+            m("Default file system [hdfs://msra-sa-41:9000]"),
+            "Default file system [hdfs://<*>:<*>]"
+        );
+        assert_eq!(
+            m("Input split: hdfs://10.10.34.11:9000/pjhe/logs/2kSOSP.log:21876+7292"),
+            "Input split: hdfs://<*>"
+        );
+        assert_eq!(
+            m("see http://wiki.apache.org/hadoop/NoRouteToHost"),
+            "see http://wiki.apache.org/hadoop/NoRouteToHost"
+        );
+        assert_eq!(m("Extract jar:file:/D:/hadoop-2.6.0/x.jar!/webapps/mapreduce to C:\\Users\\x\\webapp"), "Extract jar:file:<*> to <*>");
+        assert_eq!(
+            m("connection from 1.2.3.4 () at Fri Jun 17 07:07:00 2005"),
+            "connection from <*> () at <*> <*>:<*>:<*> <*>"
+        );
+        assert_eq!(
+            m("creating device node '/udev/vcs2'"),
+            "creating device node '<*>'"
+        );
+    }
+
+    #[test]
+    fn lists_bools_quotes() {
+        assert_eq!(
+            m("ask 10.250.17.177:50010 to delete  blk_-1 blk_2 blk_3"),
+            "ask <*>:<*> to delete <*>"
+        );
+        assert_eq!(m("setLightsOn(true)"), "setLightsOn(<*>)");
+        assert_eq!(
+            m("ledNotification == null?true"),
+            "ledNotification == null?true"
+        );
+        assert_eq!(
+            m("acquire lock=1, tag=\"View Lock\", name=x"),
+            "acquire lock=<*>, tag=\"View Lock\", name=x"
+        );
+        assert_eq!(
+            m("\"GET /api/items?id=7 HTTP/1.1\" 503 2326 \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" 0.1"),
+            "\"GET <*> HTTP/<*>\" <*> \"-\" \"Mozilla/<*> (X11; Linux <*>)\" <*>"
+        );
+        let mut k = Masker::new();
+        k.mask("delete blk_1 blk_2 now 7");
+        assert_eq!(k.masked.vars, vec![(7, 18), (23, 24)]);
+        assert_eq!(k.masked.words(), 4);
+        assert_eq!(k.masked.key_str(), "delete <*> now <*>");
+        assert_eq!(k.masked.word_ends, vec![6, 10, 14, 18]);
+    }
+}
