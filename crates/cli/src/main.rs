@@ -1,26 +1,37 @@
-//! `logsieve`: the command-line shell over logsieve-engine. It reads files or stdin in chunks, hands them to the
-//! engine, and prints what the engine produces. No parsing logic lives here.
+//! `logsieve`: the command-line shell over the logsieve crates. It reads files or stdin in chunks, hands them to
+//! the engine, and prints what the engine produces. No parsing or analysis logic lives here.
 
-use logsieve_engine::{ndjson, EngineError, ParseOptions, Pipeline, Stats};
-use std::io::{self, Read, Write};
+mod input;
+mod parse;
+mod stats;
+mod templates;
+
+use logsieve_engine::{EngineError, ParseOptions};
+use std::io::Read;
 use std::process::ExitCode;
-use std::time::Instant;
 
 const USAGE: &str = "\
 logsieve: structure log files into events, locally.
 
 Usage:
-  logsieve parse FILE|-   write one JSON object per event (NDJSON) to stdout
-  logsieve stats FILE|-   print counts, formats, levels, time range and speed as JSON
+  logsieve parse FILE|-       one JSON object per event (NDJSON) on stdout, with its template
+  logsieve stats FILE|-       counts, formats, levels, time range, templates and speed as JSON
+  logsieve templates FILE|-   the templates as JSON, most frequent first
 
 Options:
   --year YYYY   year for dates written without one (default: the current year, UTC)
   -h, --help    this text
 
-Input may be plain text or gzip (detected by its first bytes).";
+Input may be plain text or gzip (detected by its first bytes). Unreadable input: exit status 2 and one line on
+stderr. A truncated or corrupt gzip: everything readable is processed, then exit status 1 and one line.";
 
-/// Bytes read per call: large enough to amortise the call, small enough to keep memory flat.
-const CHUNK: usize = 4 << 20;
+/// What a command receives: the opened input and the parse options.
+pub struct Invocation {
+    pub input: Box<dyn Read>,
+    pub opts: ParseOptions,
+}
+
+type Command = fn(Invocation) -> Result<ExitCode, String>;
 
 struct Args {
     command: String,
@@ -70,137 +81,20 @@ fn run() -> Result<ExitCode, String> {
         println!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     };
-    let command: fn(&mut dyn Read, ParseOptions) -> Result<ExitCode, String> =
-        match args.command.as_str() {
-            "parse" => parse,
-            "stats" => stats,
-            other => return Err(format!("unknown command {other:?}; see --help")),
-        };
-    let mut input = open(&args.input)?;
-    command(&mut *input, ParseOptions::with_year(args.year))
+    let command: Command = match args.command.as_str() {
+        "parse" => parse::run,
+        "stats" => stats::run,
+        "templates" => templates::run,
+        other => return Err(format!("unknown command {other:?}; see --help")),
+    };
+    command(Invocation {
+        input: input::open(&args.input)?,
+        opts: ParseOptions::with_year(args.year),
+    })
 }
 
-fn open(path: &str) -> Result<Box<dyn Read>, String> {
-    if path == "-" {
-        return Ok(Box::new(io::stdin().lock()));
-    }
-    let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
-    if meta.is_dir() {
-        return Err(format!("{path}: is a directory, not a log file"));
-    }
-    let f = std::fs::File::open(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
-    Ok(Box::new(f))
-}
-
-fn io_msg(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
-/// Streams the input through the engine, calling `on_event` for each event. Returns the stats and the input
-/// error, if any (events before it were delivered).
-fn drive(
-    input: &mut dyn Read,
-    opts: ParseOptions,
-    on_event: &mut dyn FnMut(&logsieve_engine::Event<'_>),
-) -> Result<(Stats, Option<EngineError>), String> {
-    let mut pipeline = Pipeline::new(opts);
-    let mut buf = vec![0u8; CHUNK];
-    let mut error = None;
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("read error: {}", io_msg(&e))),
-        };
-        if let Err(e) = pipeline.feed(&buf[..n], on_event) {
-            error = Some(e);
-            break;
-        }
-    }
-    if let Err(e) = pipeline.finish(on_event) {
-        error.get_or_insert(e);
-    }
-    Ok((pipeline.stats().clone(), error))
-}
-
-fn parse(input: &mut dyn Read, opts: ParseOptions) -> Result<ExitCode, String> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let mut buf = String::with_capacity(2 << 20);
-    let mut write_error: Option<io::Error> = None;
-    let (_, error) = drive(input, opts, &mut |ev| {
-        ndjson::write_event(ev, &mut buf);
-        if buf.len() >= 1 << 20 && write_error.is_none() {
-            if let Err(e) = out.write_all(buf.as_bytes()) {
-                write_error = Some(e);
-            }
-            buf.clear();
-        }
-    })?;
-    if write_error.is_none() {
-        if let Err(e) = out.write_all(buf.as_bytes()).and_then(|_| out.flush()) {
-            write_error = Some(e);
-        }
-    }
-    if let Some(e) = write_error {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            return Ok(ExitCode::SUCCESS);
-        }
-        return Err(format!("write error: {e}"));
-    }
-    finish_with(error)
-}
-
-fn stats(input: &mut dyn Read, opts: ParseOptions) -> Result<ExitCode, String> {
-    let start = Instant::now();
-    let (stats, error) = drive(input, opts, &mut |_| {})?;
-    let secs = start.elapsed().as_secs_f64().max(1e-9);
-    let mut v = serde_json::to_value(&stats).map_err(|e| e.to_string())?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert("elapsed_ms".into(), (secs * 1000.0).round().into());
-        o.insert(
-            "mb_per_s".into(),
-            round2(stats.bytes_in as f64 / 1e6 / secs).into(),
-        );
-        o.insert(
-            "lines_per_s".into(),
-            (stats.lines as f64 / secs).round().into(),
-        );
-        if let Some(mb) = peak_rss_mb() {
-            o.insert("peak_rss_mb".into(), round2(mb).into());
-        }
-    }
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-    );
-    finish_with(error)
-}
-
-/// The process's peak resident memory (Linux `VmHWM`), for the benchmark's memory figure.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn finish_with(error: Option<EngineError>) -> Result<ExitCode, String> {
+/// Exit status after the output was written: 1 with one line on stderr when the input ended in an error.
+pub fn finish_with(error: Option<EngineError>) -> Result<ExitCode, String> {
     match error {
         None => Ok(ExitCode::SUCCESS),
         Some(e) => {

@@ -186,3 +186,47 @@ fn every_loghub_dataset_yields_one_event_per_line() {
         root.display()
     );
 }
+
+#[test]
+fn parse_and_templates_agree() {
+    let log = shared_dir().join("loghub/HDFS/HDFS_2k.log");
+    let parsed = bin().arg("parse").arg(&log).output().unwrap();
+    assert!(parsed.status.success());
+    let templates = bin().arg("templates").arg(&log).output().unwrap();
+    assert!(templates.status.success());
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&templates.stdout).unwrap();
+    assert!(
+        list.len() > 5 && list.len() < 100,
+        "{} templates",
+        list.len()
+    );
+    let counts: Vec<u64> = list.iter().map(|t| t["count"].as_u64().unwrap()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most frequent first"
+    );
+    assert_eq!(counts.iter().sum::<u64>(), 2000);
+    let by_id: std::collections::HashMap<u64, (&str, u64)> = list
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_u64().unwrap(),
+                (
+                    t["template"].as_str().unwrap(),
+                    t["count"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let mut seen: std::collections::HashMap<u64, u64> = Default::default();
+    for line in String::from_utf8(parsed.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["template_id"].as_u64().expect("template_id");
+        let (text, _) = by_id[&id];
+        assert_eq!(v["template"], text);
+        *seen.entry(id).or_default() += 1;
+    }
+    for (id, n) in seen {
+        assert_eq!(by_id[&id].1, n, "count of template {id}");
+    }
+}

@@ -3,7 +3,8 @@
 //! Keys, in order: `line`, `end_line`, `ts`, `level`, `component`, `pid`, `thread`, `trace_id`, `host`,
 //! `message`, `format` (always present, `null` when unknown), then the format's own fields (access logs:
 //! `client_ip`, `method`, `path`, `query`, `status`, `bytes`, `referrer`, `user_agent`, `request_time`; only when
-//! present), then `truncated` and `invalid_utf8` (only when true).
+//! present), then `truncated` and `invalid_utf8` (only when true), then `template_id` and `template` (the event's
+//! final template, once the template miner has finished: see [`push_template`]).
 //!
 //! The JSON writer is hand-written rather than serde's: it runs once per event on the hot path and writes
 //! straight into a reused buffer, with no intermediate value.
@@ -82,6 +83,18 @@ pub fn write_event(ev: &Event<'_>, out: &mut String) {
     out.push_str("}\n");
 }
 
+/// Adds `template_id` and `template` to an event line written by [`write_event`] (which ends in `}\n`).
+/// `template_json` is the template already written as a JSON string (see [`json_str`]), so that a template shared
+/// by a million events is escaped once.
+pub fn push_template(line: &mut String, template_id: u32, template_json: &str) {
+    debug_assert!(line.ends_with("}\n"));
+    line.truncate(line.len() - 2);
+    let _ = writeln!(
+        line,
+        ",\"template_id\":{template_id},\"template\":{template_json}}}"
+    );
+}
+
 fn opt_str(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => json_str(out, s),
@@ -119,6 +132,18 @@ pub fn json_str(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_fields_close_the_object() {
+        let mut line = String::from("{\"line\":1}\n");
+        let mut t = String::new();
+        json_str(&mut t, "user <*> logged \"in\"");
+        push_template(&mut line, 7, &t);
+        let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(v["template_id"], 7);
+        assert_eq!(v["template"], "user <*> logged \"in\"");
+        assert!(line.ends_with("}\n"));
+    }
 
     #[test]
     fn escapes_round_trip_through_serde() {
