@@ -6,16 +6,40 @@ use std::io::{self, Read};
 /// Bytes read per call: large enough to amortise the call, small enough to keep memory flat.
 const CHUNK: usize = 4 << 20;
 
-pub fn open(path: &str) -> Result<Box<dyn Read>, String> {
-    if path == "-" {
-        return Ok(Box::new(io::stdin().lock()));
+/// Where the input comes from. A regular file can be read twice (`parse` does, to write each event with its
+/// final template without spooling); stdin cannot.
+pub enum Source {
+    File(String),
+    Stdin,
+}
+
+impl Source {
+    /// Checks that the input can be read: a one-line message otherwise.
+    pub fn open(path: &str) -> Result<Source, String> {
+        if path == "-" {
+            return Ok(Source::Stdin);
+        }
+        let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
+        if meta.is_dir() {
+            return Err(format!("{path}: is a directory, not a log file"));
+        }
+        std::fs::File::open(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
+        Ok(Source::File(path.to_string()))
     }
-    let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
-    if meta.is_dir() {
-        return Err(format!("{path}: is a directory, not a log file"));
+
+    /// A fresh reader from the start of the input (stdin: the rest of it).
+    pub fn reader(&self) -> Result<Box<dyn Read>, String> {
+        match self {
+            Source::Stdin => Ok(Box::new(io::stdin().lock())),
+            Source::File(path) => std::fs::File::open(path)
+                .map(|f| Box::new(f) as Box<dyn Read>)
+                .map_err(|e| format!("{path}: {}", io_msg(&e))),
+        }
     }
-    let f = std::fs::File::open(path).map_err(|e| format!("{path}: {}", io_msg(&e)))?;
-    Ok(Box::new(f))
+
+    pub fn is_rereadable(&self) -> bool {
+        matches!(self, Source::File(path) if std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false))
+    }
 }
 
 pub fn io_msg(e: &io::Error) -> String {

@@ -7,7 +7,6 @@ mod stats;
 mod templates;
 
 use logsieve_engine::{EngineError, ParseOptions};
-use std::io::Read;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -25,9 +24,9 @@ Options:
 Input may be plain text or gzip (detected by its first bytes). Unreadable input: exit status 2 and one line on
 stderr. A truncated or corrupt gzip: everything readable is processed, then exit status 1 and one line.";
 
-/// What a command receives: the opened input and the parse options.
+/// What a command receives: the input and the parse options.
 pub struct Invocation {
-    pub input: Box<dyn Read>,
+    pub source: input::Source,
     pub opts: ParseOptions,
 }
 
@@ -88,7 +87,7 @@ fn run() -> Result<ExitCode, String> {
         other => return Err(format!("unknown command {other:?}; see --help")),
     };
     command(Invocation {
-        input: input::open(&args.input)?,
+        source: input::Source::open(&args.input)?,
         opts: ParseOptions::with_year(args.year),
     })
 }

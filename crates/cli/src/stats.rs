@@ -6,10 +6,10 @@ use logsieve_engine::template::TemplateMiner;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn run(mut inv: Invocation) -> Result<ExitCode, String> {
+pub fn run(inv: Invocation) -> Result<ExitCode, String> {
     let start = Instant::now();
     let mut miner = TemplateMiner::new();
-    let (stats, error) = drive(&mut *inv.input, inv.opts, &mut |ev| {
+    let (stats, error) = drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
         miner.observe_event(ev);
     })?;
     let templates = miner.finish().templates.len();

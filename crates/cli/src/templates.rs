@@ -7,9 +7,9 @@ use logsieve_engine::Timestamp;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
-pub fn run(mut inv: Invocation) -> Result<ExitCode, String> {
+pub fn run(inv: Invocation) -> Result<ExitCode, String> {
     let mut miner = TemplateMiner::new();
-    let (stats, error) = drive(&mut *inv.input, inv.opts, &mut |ev| {
+    let (stats, error) = drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
         miner.observe_event(ev);
     })?;
     let map = miner.finish();

@@ -142,7 +142,8 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     fn first_line(&self) -> &'a str {
-        match self.text.find('\n') {
+        // memchr rather than `str::find`: every field accessor calls this, so it must be a SIMD scan.
+        match memchr::memchr(b'\n', self.text.as_bytes()) {
             Some(i) => &self.text[..i],
             None => self.text,
         }

@@ -14,11 +14,12 @@ use std::fmt::Write as _;
 
 /// Appends the event's JSON object and a `\n` to `out`.
 pub fn write_event(ev: &Event<'_>, out: &mut String) {
-    let _ = write!(
-        out,
-        "{{\"line\":{},\"end_line\":{},\"ts\":",
-        ev.line, ev.end_line
-    );
+    let mut num = itoa::Buffer::new();
+    out.push_str("{\"line\":");
+    out.push_str(num.format(ev.line));
+    out.push_str(",\"end_line\":");
+    out.push_str(num.format(ev.end_line));
+    out.push_str(",\"ts\":");
     match ev.ts() {
         Some(ts) => {
             out.push('"');
@@ -65,9 +66,7 @@ pub fn write_event(ev: &Event<'_>, out: &mut String) {
         out.push_str("\":");
         match value {
             FieldRef::Text(s) => json_str(out, s),
-            FieldRef::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            FieldRef::Int(i) => out.push_str(num.format(i)),
             FieldRef::Float(f) if f.is_finite() => {
                 let _ = write!(out, "{f}");
             }
@@ -107,7 +106,17 @@ pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip eight clean bytes at a time: most log text needs no escaping.
+        if i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+            if !needs_escape_word(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -115,7 +124,10 @@ pub fn json_str(out: &mut String, s: &str) {
             b'\r' => "\\r",
             b'\t' => "\\t",
             0..=0x1f | 0x7f => "",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
         if esc.is_empty() {
@@ -123,10 +135,22 @@ pub fn json_str(out: &mut String, s: &str) {
         } else {
             out.push_str(esc);
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// Whether any byte of `w` is a control byte (< 0x20 or 0x7f), `"` or `\\` (bit tricks from "Bit Twiddling Hacks":
+/// `hasless` and `haszero`).
+#[inline]
+fn needs_escape_word(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+    below_space || has_zero(w ^ (ONES * b'"' as u64)) || has_zero(w ^ (ONES * b'\\' as u64)) || has_zero(w ^ (ONES * 0x7f))
 }
 
 #[cfg(test)]
@@ -149,6 +173,11 @@ mod tests {
     fn escapes_round_trip_through_serde() {
         for s in [
             "plain",
+            "exactly8",
+            "sixteen bytes ok",
+            "long clean text then \" a quote after the first words",
+            "\u{1}ctrl at the start of a long line of text",
+            "x\u{7f}",
             "quote \" back \\ slash",
             "nl\n tab\t cr\r nul\0 del\x7f",
             "ünïcødé ✓ 日本",

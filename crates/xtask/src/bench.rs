@@ -3,8 +3,10 @@
 //! Builds (once, cached under target/bench/) a mixed file of at least 200 MB from the loghub datasets in ../shared
 //! (each dataset's 2k lines in turn, repeated), then times on it, in the same run:
 //! - the baseline: `wc -l` (reads the file and counts lines; no parsing), best of three;
-//! - `logsieve stats` (release build, one thread: decode, split, assemble, every format parser), best of three,
-//!   with its peak RSS;
+//! - `logsieve stats` (release build, one thread: decode, split, assemble, every format parser, template mining),
+//!   best of three, with its peak RSS;
+//! - `logsieve parse > /dev/null` (the same plus NDJSON with each event's final template: two passes over the
+//!   file), best of three;
 //! - the page, in headless Chromium with one worker (`tests/browser/perf.mjs`), unless `--skip-page`.
 //!
 //! Figures are printed as MB/s and lines/s and as ratios against the baseline, so that runs on different machines
@@ -58,6 +60,21 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
         Ok(())
     })?;
     let cli_mbs = size as f64 / 1e6 / cli_secs;
+
+    let (parse_secs, _) = best_of(3, || {
+        let status = Command::new(&bin)
+            .arg("parse")
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("logsieve parse failed ({status})"))
+        }
+    })?;
+    let parse_mbs = size as f64 / 1e6 / parse_secs;
     let peak_rss = json_number(&stats_json, "peak_rss_mb");
     let events = json_number(&stats_json, "events");
 
@@ -76,12 +93,18 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
         cli_mbs / wc_mbs
     );
     println!(
+        "| `logsieve parse > /dev/null` (NDJSON with templates) | {:.0} | {:.0} | {:.3} |",
+        parse_mbs,
+        lines as f64 / parse_secs,
+        parse_mbs / wc_mbs
+    );
+    println!(
         "\ncli: {} events, peak RSS {} MB",
         events.map_or("?".into(), |e| format!("{e:.0}")),
         peak_rss.map_or("?".into(), |m| format!("{m:.1}"))
     );
     println!(
-        "{{\"bench\":\"cli\",\"bytes\":{size},\"lines\":{lines},\"baseline_mb_s\":{wc_mbs:.1},\"cli_mb_s\":{cli_mbs:.1},\"cli_lines_s\":{:.0},\"ratio_vs_baseline\":{:.4},\"peak_rss_mb\":{}}}",
+        "{{\"bench\":\"cli\",\"bytes\":{size},\"lines\":{lines},\"baseline_mb_s\":{wc_mbs:.1},\"cli_mb_s\":{cli_mbs:.1},\"cli_lines_s\":{:.0},\"ratio_vs_baseline\":{:.4},\"parse_mb_s\":{parse_mbs:.1},\"peak_rss_mb\":{}}}",
         lines as f64 / cli_secs,
         cli_mbs / wc_mbs,
         peak_rss.map_or("null".into(), |m| format!("{m:.1}"))
