@@ -36,6 +36,20 @@ pub fn trunk_build(ctx: &Ctx) -> Result<()> {
             "dist",
         ]))?;
     }
+    // The country database the page fetches lazily (dist/geo/country.bin), from the npm package that setup installs.
+    // After Trunk, which empties dist/.
+    ctx.run(ctx.cmd("cargo").args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "logsieve-charts",
+        "--bin",
+        "build-geo",
+        "--",
+        "--out",
+        "dist/geo/country.bin",
+    ]))?;
     let index = ctx.root.join("dist").join("index.html");
     if !index.is_file() {
         return Err(format!(
