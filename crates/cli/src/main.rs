@@ -2,6 +2,7 @@
 //! the engine, and prints what the engine produces. No parsing or analysis logic lives here.
 
 mod input;
+mod k8s_fix;
 mod parse;
 mod stats;
 mod templates;
@@ -16,6 +17,7 @@ Usage:
   logsieve parse FILE|-       one JSON object per event (NDJSON) on stdout, with its template
   logsieve stats FILE|-       counts, formats, levels, time range, templates and speed as JSON
   logsieve templates FILE|-   the templates as JSON, most frequent first
+  logsieve k8s-fix FILE|-     Kubernetes manifests written back with every audit finding fixed
 
 Options:
   --year YYYY   year for dates written without one (default: the current year, UTC)
@@ -84,6 +86,7 @@ fn run() -> Result<ExitCode, String> {
         "parse" => parse::run,
         "stats" => stats::run,
         "templates" => templates::run,
+        "k8s-fix" => k8s_fix::run,
         other => return Err(format!("unknown command {other:?}; see --help")),
     };
     command(Invocation {

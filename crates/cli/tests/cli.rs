@@ -230,3 +230,39 @@ fn parse_and_templates_agree() {
         assert_eq!(by_id[&id].1, n, "count of template {id}");
     }
 }
+
+#[test]
+fn k8s_fix_output_passes_its_own_audit() {
+    let dir = shared_dir().join("samples/k8s_manifests");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("../shared/samples/k8s_manifests") {
+        let path = entry.unwrap().path();
+        let before = logsieve_k8s::audit(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(
+            before.max_severity() > Some(logsieve_engine::Severity::Low),
+            "{}: the sample should have a finding above low",
+            path.display()
+        );
+        let out = bin().arg("k8s-fix").arg(&path).output().unwrap();
+        assert!(out.status.success(), "{}", path.display());
+        let fixed = String::from_utf8(out.stdout).unwrap();
+        let after = logsieve_k8s::audit(&fixed).unwrap();
+        let above_low: Vec<_> = after
+            .findings
+            .iter()
+            .filter(|f| f.severity > logsieve_engine::Severity::Low)
+            .map(|f| f.kind.clone())
+            .collect();
+        assert!(above_low.is_empty(), "{}: {above_low:?}", path.display());
+        n += 1;
+    }
+    assert!(n >= 20, "{n} samples");
+}
+
+#[test]
+fn k8s_fix_refuses_text_it_cannot_fix() {
+    let f = temp_file("plain.log", b"just a log line\n");
+    let out = bin().arg("k8s-fix").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+}
