@@ -1,5 +1,6 @@
 // A 2 GB file (on unless LOGSIEVE_BIG_TESTS=0; it writes ~2.2 GB to the temp dir and takes a minute): it opens, the
-// event count equals the CLI's, the page stays responsive, the table reaches the last event and a search runs.
+// event count and the number of templates equal the CLI's, the page stays responsive, the table reaches the last
+// event and a search runs.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,8 @@ test('a 2 GB file opens', { skip: !enabled && 'LOGSIEVE_BIG_TESTS=0', timeout: 9
   assert.equal(st.state, 'done');
   assert.equal(st.events, cli.events);
   assert.equal(st.bytes, size);
+  const templates = Number(await h.page.getAttribute('[data-testid=status]', 'data-templates'));
+  assert.equal(templates, cli.templates, 'templates: as `logsieve stats` counts them');
   assert.ok(worst < 1000, `the page froze for ${worst} ms`);
 
   await h.page.$eval('.viewport', (v) => (v.scrollTop = v.scrollHeight));

@@ -1,7 +1,8 @@
 // Page speed: `node tests/browser/perf.mjs FILE...` (same environment as the tests) opens each file in the page
 // and prints the status (events, bytes, ms, MB/s as the page measured them: from the worker's first read to the
-// summary), the speed of `logsieve stats` on the same file for comparison, and the main thread's worst frame gap
-// while the worker parsed (the page must never freeze). Not a test: numbers depend on the machine.
+// summary, template mining included), the speed of `logsieve stats` on the same file for comparison (it mines
+// too), and the main thread's worst frame gap while the worker parsed (the page must never freeze). Then the time
+// to show the first template, a whole-file search and the last row. Not a test: numbers depend on the machine.
 
 import { spawnSync } from 'node:child_process';
 import { openPage, openFile, BIN } from './harness.mjs';
@@ -37,6 +38,13 @@ try {
         `${mbps.toFixed(1)} MB/s in the page (CLI: ${native} MB/s); worst frame gap ${worst.toFixed(0)} ms; ` +
         `worker wasm memory ${(wasmMemory / 1048576).toFixed(1)} MiB`,
     );
+    // The templates list: its first row once the tab is shown.
+    const tt = Date.now();
+    await h.page.click('[data-testid=tab-templates]');
+    await h.page.waitForSelector('[data-testid=template-row][data-rank="0"][data-template-id]', { timeout: 60_000 });
+    const nTemplates = await h.page.getAttribute('[data-testid=status]', 'data-templates');
+    console.log(`  ${nTemplates} templates; the first shown ${Date.now() - tt} ms after opening the tab`);
+    await h.page.click('[data-testid=tab-events]');
     // A search over the whole file (in the worker), then the last row.
     const t0 = Date.now();
     await h.page.fill('[data-testid=search]', 'exception');

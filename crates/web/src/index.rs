@@ -1,5 +1,5 @@
 //! The worker's per-event index: one 32-byte record per event (where its bytes are, its first line, time, level,
-//! format, flags), not its text. Rows, search and details re-read the text from the source when needed, so the
+//! format, flags, the template miner's provisional id), not its text. Rows, search and details re-read the text from the source when needed, so the
 //! wasm heap grows with the number of events, not with the size of the file (DESIGN.md, "Memory").
 //!
 //! Records are stored in fixed-size chunks: growing the index never copies it (a 2 GB file may have tens of
@@ -35,6 +35,7 @@ pub fn level_code_of(name: &str) -> Option<u8> {
     (0u8..=Level::ALL.len() as u8).find(|c| level_name(*c) == name)
 }
 
+/// An event as the index gives it back (unpacked; what is stored is [`Packed`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record {
     /// Byte offset of the event in the decoded stream.
@@ -49,11 +50,55 @@ pub struct Record {
     /// Index into [`EventIndex::formats`].
     pub format: u8,
     pub flags: u8,
+    /// The template miner's provisional id (`TemplateMiner::observe_event`); resolved through the `TemplateMap`.
+    pub template: u32,
+}
+
+/// Bits of [`Packed::offset_meta`] that hold the offset: 2^48 bytes (256 TiB) is far beyond what a browser reads.
+const OFFSET_BITS: u32 = 48;
+const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
+
+/// A stored record: 32 bytes. The offset shares its word with the format (8 bits), the level and the flags
+/// (4 bits each), so that the template id fits without growing the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    offset_meta: u64,
+    line: u64,
+    ts: i64,
+    len: u32,
+    template: u32,
+}
+
+impl Packed {
+    fn pack(r: &Record) -> Packed {
+        let meta = r.format as u64 | ((r.level as u64 & 0xf) << 8) | ((r.flags as u64 & 0xf) << 12);
+        Packed {
+            offset_meta: (r.offset & OFFSET_MASK) | (meta << OFFSET_BITS),
+            line: r.line,
+            ts: r.ts,
+            len: r.len,
+            template: r.template,
+        }
+    }
+
+    fn unpack(&self) -> Record {
+        let meta = self.offset_meta >> OFFSET_BITS;
+        Record {
+            offset: self.offset_meta & OFFSET_MASK,
+            line: self.line,
+            ts: self.ts,
+            len: self.len,
+            level: ((meta >> 8) & 0xf) as u8,
+            format: (meta & 0xff) as u8,
+            flags: ((meta >> 12) & 0xf) as u8,
+            template: self.template,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct EventIndex {
-    chunks: Vec<Vec<Record>>,
+    chunks: Vec<Vec<Packed>>,
     len: u64,
     /// Offset just past the last event.
     end: u64,
@@ -62,6 +107,8 @@ pub struct EventIndex {
     /// Format codes: `formats[record.format]`.
     formats: Vec<FormatId>,
     last_format: Option<(FormatId, u8)>,
+    /// Earliest and latest event time (Unix ms) among the events that have one.
+    ts_range: Option<(i64, i64)>,
 }
 
 impl EventIndex {
@@ -69,8 +116,8 @@ impl EventIndex {
         EventIndex::default()
     }
 
-    /// Records an event; events come in file order.
-    pub fn push(&mut self, ev: &Event<'_>) {
+    /// Records an event with its provisional template id; events come in file order.
+    pub fn push(&mut self, ev: &Event<'_>, template: u32) {
         let format = self.format_code(ev.format());
         let mut flags = 0;
         if ev.truncated {
@@ -79,15 +126,23 @@ impl EventIndex {
         if ev.invalid_utf8 {
             flags |= FLAG_INVALID_UTF8;
         }
-        let rec = Record {
+        let ts = ev.ts().map(|t| t.unix_millis());
+        if let Some(t) = ts {
+            self.ts_range = Some(match self.ts_range {
+                Some((a, b)) => (a.min(t), b.max(t)),
+                None => (t, t),
+            });
+        }
+        let rec = Packed::pack(&Record {
             offset: ev.offset,
             line: ev.line,
-            ts: ev.ts().map(|t| t.unix_millis()).unwrap_or(i64::MIN),
+            ts: ts.unwrap_or(i64::MIN),
             len: u32::try_from(ev.len).unwrap_or(u32::MAX),
             level: level_code(ev.level()),
             format,
             flags,
-        };
+            template,
+        });
         match self.chunks.last_mut() {
             Some(c) if c.len() < CHUNK => c.push(rec),
             _ => {
@@ -127,7 +182,17 @@ impl EventIndex {
     }
 
     pub fn get(&self, i: u64) -> Record {
-        self.chunks[(i / CHUNK as u64) as usize][(i % CHUNK as u64) as usize]
+        self.chunks[(i / CHUNK as u64) as usize][(i % CHUNK as u64) as usize].unpack()
+    }
+
+    /// Every record in file order (faster than `get` in a loop).
+    pub fn iter(&self) -> impl Iterator<Item = Record> + '_ {
+        self.chunks.iter().flatten().map(Packed::unpack)
+    }
+
+    /// Earliest and latest event time (Unix ms), if any event has one.
+    pub fn ts_range(&self) -> Option<(i64, i64)> {
+        self.ts_range
     }
 
     pub fn format(&self, rec: &Record) -> FormatId {
@@ -163,7 +228,7 @@ impl EventIndex {
 
     /// Bytes the index holds (for the memory note in the summary).
     pub fn heap_bytes(&self) -> u64 {
-        self.chunks.len() as u64 * CHUNK as u64 * std::mem::size_of::<Record>() as u64
+        self.chunks.len() as u64 * CHUNK as u64 * std::mem::size_of::<Packed>() as u64
     }
 }
 
@@ -173,7 +238,45 @@ mod tests {
 
     #[test]
     fn record_is_compact() {
-        assert_eq!(std::mem::size_of::<Record>(), 32);
+        assert_eq!(std::mem::size_of::<Packed>(), 32);
+    }
+
+    #[test]
+    fn records_pack_and_unpack() {
+        for r in [
+            Record {
+                offset: 0,
+                line: 1,
+                ts: i64::MIN,
+                len: 0,
+                level: 0,
+                format: 0,
+                flags: 0,
+                template: 0,
+            },
+            Record {
+                offset: OFFSET_MASK,
+                line: u64::MAX,
+                ts: -5,
+                len: u32::MAX,
+                level: 6,
+                format: 255,
+                flags: FLAG_TRUNCATED | FLAG_INVALID_UTF8,
+                template: u32::MAX,
+            },
+            Record {
+                offset: 123_456_789_012,
+                line: 77,
+                ts: 1_700_000_000_000,
+                len: 81,
+                level: 3,
+                format: 7,
+                flags: FLAG_INVALID_UTF8,
+                template: 16_000,
+            },
+        ] {
+            assert_eq!(Packed::pack(&r).unpack(), r);
+        }
     }
 
     #[test]

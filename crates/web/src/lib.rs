@@ -2,8 +2,9 @@
 //!
 //! - [`protocol`]: the messages between the UI (main thread) and the parsing worker, as serde types sent as JSON
 //!   strings inside `{ json, file?, blob? }` JS objects (a `File` or `Blob` is structured-cloned next to it).
-//! - [`index`], [`view`]: the worker's logic that does not touch the browser: the compact per-event index, re-reading
-//!   events from the source's bytes, the level filter and text search, building table rows and event details.
+//! - [`index`], [`view`], [`templates`]: the worker's logic that does not touch the browser: the compact per-event
+//!   index, re-reading events from the source's bytes, the level, template and text filters, table rows, event
+//!   details, the export, and the templates list (the miner's map, its order and per-template histograms).
 //!   Natively testable (`cargo test -p logsieve-web`).
 //! - [`postbuild`]: the post-build step that moves Trunk's inline start-up script into a file, so that the page's
 //!   Content-Security-Policy needs no inline script (std only; the xtask runs it after `trunk build`).
@@ -12,6 +13,7 @@
 pub mod index;
 pub mod postbuild;
 pub mod protocol;
+pub mod templates;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,12 +14,15 @@ pub enum Request {
     /// Parse the attached `File` (message field `file`). Starts a new session.
     Open { name: String },
     /// Sets the table's view: the levels kept (names as in [`Summary::levels`], `NONE` for events without a level;
-    /// empty: all) and a search text (case-insensitive substring of the event's text; empty: no search).
-    /// Answered by [`Response::View`] with the same `generation`.
+    /// empty: all), a search text (case-insensitive substring of the event's text; empty: no search) and a
+    /// template (its final id, as in [`TemplateRow::id`]; `None`: all). Answered by [`Response::View`] with the same
+    /// `generation`.
     Query {
         generation: u32,
         levels: Vec<String>,
         search: String,
+        #[serde(default)]
+        template: Option<u32>,
     },
     /// Rows `start..start + count` of the view `generation`. Answered by [`Response::Rows`].
     Rows {
@@ -31,6 +34,9 @@ pub enum Request {
     Detail { event: u64 },
     /// Re-streams the file through the engine into an NDJSON Blob. Answered by [`Response::ExportReady`].
     Export,
+    /// Templates `start..start + count` in the list's order (most frequent first, then by id: the order of
+    /// `logsieve templates`). Answered by [`Response::Templates`].
+    Templates { start: u32, count: u32 },
 }
 
 /// Worker → UI.
@@ -69,6 +75,10 @@ pub enum Response {
     },
     Detail {
         detail: Detail,
+    },
+    Templates {
+        start: u32,
+        templates: Vec<TemplateRow>,
     },
     ExportProgress {
         bytes_done: u64,
@@ -115,6 +125,51 @@ pub struct Summary {
     pub elapsed_ms: f64,
     /// Size of the worker's wasm memory when the parse finished (the index lives there; the file does not).
     pub wasm_memory_bytes: u64,
+    /// Number of templates the miner found (the length of the templates list).
+    pub templates: u64,
+    /// What the templates' sparklines span.
+    pub template_axis: TemplateAxis,
+}
+
+/// The x axis of the templates' sparklines: [`TemplateRow::histogram`] has [`TemplateAxis::BUCKETS`] buckets of
+/// equal width from `from` to `to`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TemplateAxis {
+    /// `true`: over the file's time range (events without a time are not counted); `false`: over the events in
+    /// file order (the file has no times, or all its events have the same).
+    pub by_time: bool,
+    /// The first bucket's start and the last one's end, for people: times as `logsieve templates` writes them, or
+    /// event numbers (1-based).
+    pub from: String,
+    pub to: String,
+}
+
+impl TemplateAxis {
+    pub const BUCKETS: usize = 40;
+}
+
+/// One template of the templates list: what `logsieve templates` prints for it, with the example cut for display
+/// and a histogram of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRow {
+    /// Position in the list (0-based; most frequent first).
+    pub rank: u32,
+    /// The final template id: the `template_id` of its events' NDJSON.
+    pub id: u32,
+    /// The template text (log text: shown as text only).
+    pub template: String,
+    pub count: u64,
+    /// Events per level (`NONE` for none), in severity order, only levels with events.
+    pub levels: Vec<(String, u64)>,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub example_line: u64,
+    /// The example event's message (its first line, as the miner kept it).
+    pub example: String,
+    /// Sample values of each variable (`<*>`), in order.
+    pub samples: Vec<Vec<String>>,
+    /// Events per bucket of [`Summary::template_axis`] ([`TemplateAxis::BUCKETS`] of them).
+    pub histogram: Vec<u32>,
 }
 
 impl Summary {
@@ -157,6 +212,8 @@ impl Summary {
             error,
             elapsed_ms,
             wasm_memory_bytes: 0,
+            templates: 0,
+            template_axis: TemplateAxis::default(),
         }
     }
 
@@ -188,6 +245,8 @@ pub struct Row {
     pub format: String,
     pub truncated: bool,
     pub invalid_utf8: bool,
+    /// The event's final template id (its NDJSON `template_id`).
+    pub template_id: Option<u32>,
 }
 
 impl Row {
@@ -198,9 +257,10 @@ impl Row {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detail {
     pub event: u64,
-    /// Exactly the event's line of `logsieve parse` (without its `\n`).
+    /// Exactly the event's line of `logsieve parse` (without its `\n`), template included.
     pub ndjson: String,
-    /// The event's fields in NDJSON order, as text, without `message` and without null ones.
+    /// The event's fields in NDJSON order, as text, without `message` and without null ones (`template_id` and
+    /// `template` last).
     pub fields: Vec<(String, String)>,
     pub message: String,
     /// The event's text: its lines joined by `\n`.
@@ -244,9 +304,15 @@ mod tests {
             generation: 3,
             levels: vec!["ERROR".into()],
             search: "x\"y".into(),
+            template: Some(7),
         };
         let s = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<Request>(&s).unwrap(), r);
+        let old = r#"{"t":"Query","generation":1,"levels":[],"search":""}"#;
+        assert!(matches!(
+            serde_json::from_str::<Request>(old).unwrap(),
+            Request::Query { template: None, .. }
+        ));
     }
 
     #[test]

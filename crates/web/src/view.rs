@@ -1,13 +1,15 @@
 //! Views over a parsed file, computed from the [`EventIndex`] and the source's bytes: table rows, an event's
-//! detail, the level filter and the text search, and the NDJSON export.
+//! detail, the level, template and text filters, and the NDJSON export.
 //!
 //! An event is re-read by re-parsing its bytes alone with the file's format forced
 //! (`ParseOptions::forced_format`) and the event's own format as the fallback: it comes out exactly as in the full
 //! pass (same header, message, fields and flags), and its line numbers are those the index kept. So a row, a
-//! detail and the export all show the engine's own output, not a second implementation of it.
+//! detail and the export all show the engine's own output, not a second implementation of it. Their template
+//! comes from the index and the miner's map ([`Templates`]): nothing is re-mined.
 
-use crate::index::{level_code_of, EventIndex, FLAG_TRUNCATED};
+use crate::index::{level_code_of, EventIndex, Record, FLAG_TRUNCATED};
 use crate::protocol::{Detail, Row};
+use crate::templates::Templates;
 use crate::{EXPORT_PART_BYTES, SLICE_BYTES};
 use logsieve_engine::event::FieldRef;
 use logsieve_engine::{ndjson, EngineError, Event, FormatId, ParseOptions, Pipeline};
@@ -41,13 +43,17 @@ pub struct Session {
     pub file_format: FormatId,
     /// The year the full pass gave to dates without one.
     pub year: i32,
+    /// The templates mined during the full pass.
+    pub templates: Templates,
 }
 
-/// The table's filter: levels kept and a search text.
+/// The table's filter: levels kept, a template and a search text.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     /// Kept level codes (see [`crate::index::level_code`]); `None`: all.
     pub levels: Option<[bool; 7]>,
+    /// Kept provisional template ids (`templates[record.template]`, see [`Templates::mask`]); `None`: all.
+    pub templates: Option<Vec<bool>>,
     /// Lowercased search text; empty: no search.
     pub needle: String,
 }
@@ -73,17 +79,29 @@ impl Query {
             .collect();
         Query {
             levels,
+            templates: None,
             needle: cleaned.to_lowercase(),
         }
     }
 
-    pub fn is_all(&self) -> bool {
-        self.levels.is_none() && self.needle.is_empty()
+    /// Keeps only the events of the template with final id `id`.
+    pub fn with_template(mut self, templates: &Templates, id: Option<u32>) -> Query {
+        self.templates = id.map(|id| templates.mask(id));
+        self
     }
 
-    fn level_ok(&self, code: u8) -> bool {
+    pub fn is_all(&self) -> bool {
+        self.levels.is_none() && self.templates.is_none() && self.needle.is_empty()
+    }
+
+    /// Whether the event passes the level and template filters.
+    fn record_ok(&self, rec: &Record) -> bool {
         self.levels
-            .is_none_or(|l| l.get(code as usize).copied().unwrap_or(false))
+            .is_none_or(|l| l.get(rec.level as usize).copied().unwrap_or(false))
+            && self
+                .templates
+                .as_ref()
+                .is_none_or(|t| t.get(rec.template as usize).copied().unwrap_or(false))
     }
 
     /// Whether an event's text contains the needle, the way the search defines it.
@@ -109,6 +127,18 @@ impl Session {
             opts.fallback_format = Some(own);
         }
         opts
+    }
+
+    /// The final id and the text of event `i`'s template.
+    fn template_of(&self, i: u64) -> Option<(u32, &str)> {
+        let t = self.templates.template_of(self.index.get(i).template)?;
+        Some((t.id.0, &t.template))
+    }
+
+    fn template_id(&self, i: u64) -> Option<u32> {
+        self.templates
+            .template_of(self.index.get(i).template)
+            .map(|t| t.id.0)
     }
 
     /// Re-parses event `i`, reading its bytes from `src` (in slices: an event may be a 50 MB line), and hands it
@@ -177,7 +207,8 @@ impl Session {
                 j += 1;
             }
             if end - start > SLICE_BYTES {
-                rows.push(self.with_event(src, first, None, |ev| row_of(first, ev))?);
+                let t = self.template_id(first);
+                rows.push(self.with_event(src, first, None, |ev| row_of(first, ev, t))?);
                 k += 1;
                 continue;
             }
@@ -185,7 +216,8 @@ impl Session {
             for &ev_i in &events[k..j] {
                 let (s, e) = self.index.span(ev_i);
                 let b = &bytes[(s - start) as usize..(e - start) as usize];
-                rows.push(self.with_event(src, ev_i, Some(b), |ev| row_of(ev_i, ev))?);
+                let t = self.template_id(ev_i);
+                rows.push(self.with_event(src, ev_i, Some(b), |ev| row_of(ev_i, ev, t))?);
             }
             k = j;
         }
@@ -196,7 +228,8 @@ impl Session {
         if i >= self.index.len() {
             return Err(format!("no event {i}: the file has {}", self.index.len()));
         }
-        self.with_event(src, i, None, |ev| detail_of(i, ev))
+        let t = self.template_of(i);
+        self.with_event(src, i, None, |ev| detail_of(i, ev, t))
     }
 
     /// The events of the view `q` (event numbers in file order), or `None` when it keeps them all. `progress` gets
@@ -213,8 +246,8 @@ impl Session {
         let n = self.index.len();
         let mut out: Vec<u32> = Vec::new();
         if q.needle.is_empty() {
-            for i in 0..n {
-                if q.level_ok(self.index.get(i).level) {
+            for (i, rec) in self.index.iter().enumerate() {
+                if q.record_ok(&rec) {
                     out.push(i as u32);
                 }
             }
@@ -227,13 +260,13 @@ impl Session {
         while i < n {
             let (start, mut end) = self.index.span(i);
             let mut j = i + 1;
-            let mut any_level = q.level_ok(self.index.get(i).level);
+            let mut any_level = q.record_ok(&self.index.get(i));
             while j < n {
                 let (_, e) = self.index.span(j);
                 if e - start > SLICE_BYTES {
                     break;
                 }
-                any_level |= q.level_ok(self.index.get(j).level);
+                any_level |= q.record_ok(&self.index.get(j));
                 end = e;
                 j += 1;
             }
@@ -244,7 +277,7 @@ impl Session {
             }
             if end - start > SLICE_BYTES {
                 // One event bigger than a slice: it is truncated anyway; check its text.
-                if q.level_ok(self.index.get(i).level)
+                if q.record_ok(&self.index.get(i))
                     && self.with_event(src, i, None, |ev| q.text_matches(ev.text))?
                 {
                     out.push(i as u32);
@@ -272,7 +305,7 @@ impl Session {
                     }
                     last_checked = Some(k);
                     let rec = self.index.get(k);
-                    if !q.level_ok(rec.level) {
+                    if !q.record_ok(&rec) {
                         continue;
                     }
                     if rec.flags & FLAG_TRUNCATED != 0 {
@@ -287,7 +320,7 @@ impl Session {
             } else {
                 for k in i..j {
                     let rec = self.index.get(k);
-                    if !q.level_ok(rec.level) {
+                    if !q.record_ok(&rec) {
                         continue;
                     }
                     let (s, e) = self.index.span(k);
@@ -311,7 +344,7 @@ impl Session {
     }
 }
 
-fn row_of(i: u64, ev: &Event<'_>) -> Row {
+fn row_of(i: u64, ev: &Event<'_>, template_id: Option<u32>) -> Row {
     let msg = ev.message();
     let first = msg.split('\n').next().unwrap_or("");
     let message = match first.char_indices().nth(Row::PREVIEW_CHARS) {
@@ -329,12 +362,19 @@ fn row_of(i: u64, ev: &Event<'_>) -> Row {
         format: ev.format().as_str().to_string(),
         truncated: ev.truncated,
         invalid_utf8: ev.invalid_utf8,
+        template_id,
     }
 }
 
-fn detail_of(i: u64, ev: &Event<'_>) -> Detail {
+/// `template`: the event's final template id and text.
+fn detail_of(i: u64, ev: &Event<'_>, template: Option<(u32, &str)>) -> Detail {
     let mut ndjson_line = String::new();
     ndjson::write_event(ev, &mut ndjson_line);
+    if let Some((id, text)) = template {
+        let mut json = String::with_capacity(text.len() + 2);
+        ndjson::json_str(&mut json, text);
+        ndjson::push_template(&mut ndjson_line, id, &json);
+    }
     if ndjson_line.ends_with('\n') {
         ndjson_line.pop();
     }
@@ -369,6 +409,10 @@ fn detail_of(i: u64, ev: &Event<'_>) -> Detail {
     if ev.invalid_utf8 {
         fields.push(("invalid_utf8".into(), "true".into()));
     }
+    if let Some((id, text)) = template {
+        fields.push(("template_id".into(), id.to_string()));
+        fields.push(("template".into(), text.to_string()));
+    }
     Detail {
         event: i,
         ndjson: ndjson_line,
@@ -379,21 +423,31 @@ fn detail_of(i: u64, ev: &Event<'_>) -> Detail {
 }
 
 /// The NDJSON export: the input re-streamed through a fresh pipeline, each event written by the engine's
-/// `ndjson::write_event`, in parts of about [`EXPORT_PART_BYTES`]. Byte for byte what `logsieve parse` prints.
-pub struct NdjsonExport {
+/// `ndjson::write_event` and given its template from the index (`ndjson::push_template`, as `logsieve parse`
+/// does), in parts of about [`EXPORT_PART_BYTES`]. Byte for byte what `logsieve parse` prints.
+pub struct NdjsonExport<'a> {
     pipeline: Pipeline,
+    session: &'a Session,
+    /// Template texts as JSON strings, by index into the template map.
+    escaped: Vec<String>,
     buf: String,
     pub events: u64,
     pub bytes: u64,
+    /// Set when the re-read does not give the indexed events (the file changed since it was parsed): the export
+    /// is then not the parse's and must not be offered.
+    pub mismatch: Option<String>,
 }
 
-impl NdjsonExport {
-    pub fn new(year: i32) -> NdjsonExport {
+impl<'a> NdjsonExport<'a> {
+    pub fn new(session: &'a Session) -> NdjsonExport<'a> {
         NdjsonExport {
-            pipeline: Pipeline::new(ParseOptions::with_year(year)),
+            pipeline: Pipeline::new(ParseOptions::with_year(session.year)),
+            session,
+            escaped: session.templates.escaped(),
             buf: String::with_capacity(EXPORT_PART_BYTES + (1 << 20)),
             events: 0,
             bytes: 0,
+            mismatch: None,
         }
     }
 
@@ -405,13 +459,15 @@ impl NdjsonExport {
     ) -> Result<(), EngineError> {
         let NdjsonExport {
             pipeline,
+            session,
+            escaped,
             buf,
             events,
             bytes,
+            mismatch,
         } = self;
         pipeline.feed(chunk, &mut |ev| {
-            ndjson::write_event(ev, buf);
-            *events += 1;
+            write_one(session, escaped, ev, buf, events, mismatch);
             if buf.len() >= EXPORT_PART_BYTES {
                 *bytes += buf.len() as u64;
                 on_part(buf.as_bytes());
@@ -424,14 +480,14 @@ impl NdjsonExport {
     pub fn finish(&mut self, on_part: &mut dyn FnMut(&[u8])) -> Result<(), EngineError> {
         let NdjsonExport {
             pipeline,
+            session,
+            escaped,
             buf,
             events,
+            mismatch,
             ..
         } = self;
-        let r = pipeline.finish(&mut |ev| {
-            ndjson::write_event(ev, buf);
-            *events += 1;
-        });
+        let r = pipeline.finish(&mut |ev| write_one(session, escaped, ev, buf, events, mismatch));
         if !self.buf.is_empty() {
             self.bytes += self.buf.len() as u64;
             on_part(self.buf.as_bytes());
@@ -441,19 +497,65 @@ impl NdjsonExport {
     }
 }
 
+/// Writes the next event of the export with its template from the index.
+fn write_one(
+    session: &Session,
+    escaped: &[String],
+    ev: &Event<'_>,
+    buf: &mut String,
+    events: &mut u64,
+    mismatch: &mut Option<String>,
+) {
+    let k = *events;
+    if k >= session.index.len() {
+        mismatch.get_or_insert_with(|| {
+            format!(
+                "the file now has more events than the {} parsed",
+                session.index.len()
+            )
+        });
+        return;
+    }
+    let rec = session.index.get(k);
+    if rec.offset != ev.offset || rec.line != ev.line {
+        mismatch.get_or_insert_with(|| {
+            format!(
+                "event {} is not where the parse found it: the file changed",
+                k + 1
+            )
+        });
+    }
+    ndjson::write_event(ev, buf);
+    if let Some(ti) = session.templates.index_of(rec.template) {
+        ndjson::push_template(
+            buf,
+            session.templates.map().templates[ti].id.0,
+            &escaped[ti],
+        );
+    }
+    *events += 1;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::index::EventIndex;
     use logsieve_engine::pipeline::parse_all;
+    use logsieve_engine::template::TemplateMiner;
 
+    /// The session the worker builds, and the lines `logsieve parse` prints (mined the same way as
+    /// crates/cli/src/parse.rs: provisional ids while streaming, final templates added at the end).
     fn session(input: &[u8], year: i32) -> (Session, Vec<String>) {
         let mut index = EventIndex::new();
         let mut lines = Vec::new();
+        let mut ids = Vec::new();
         let mut file_format = None;
+        let mut miner = TemplateMiner::new();
         let mut p = Pipeline::new(ParseOptions::with_year(year));
         let mut on = |ev: &Event<'_>| {
-            index.push(ev);
+            let id = miner.observe_event(ev).0;
+            index.push(ev, id);
+            ids.push(id);
             let mut s = String::new();
             ndjson::write_event(ev, &mut s);
             lines.push(s);
@@ -470,11 +572,20 @@ mod tests {
         {
             file_format = Some(*f);
         }
+        let map = miner.finish();
+        for (line, id) in lines.iter_mut().zip(&ids) {
+            let t = &map.templates[map.resolve[*id as usize] as usize];
+            let mut json = String::new();
+            ndjson::json_str(&mut json, &t.template);
+            ndjson::push_template(line, t.id.0, &json);
+        }
+        let templates = Templates::build(map, &index);
         (
             Session {
                 index,
                 file_format: file_format.unwrap_or_default(),
                 year,
+                templates,
             },
             lines,
         )
@@ -495,6 +606,25 @@ mod tests {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             assert_eq!(v["line"].as_u64(), Some(r.line));
             assert_eq!(v["end_line"].as_u64(), Some(r.end_line));
+            assert_eq!(v["template_id"].as_u64(), r.template_id.map(u64::from));
+        }
+        // The export: the whole input re-streamed, templates from the index.
+        let mut ex = NdjsonExport::new(&s);
+        let mut out = Vec::new();
+        for c in input.chunks(65_537) {
+            let _ = ex.feed(c, &mut |p| out.extend_from_slice(p));
+        }
+        let _ = ex.finish(&mut |p| out.extend_from_slice(p));
+        assert_eq!(ex.mismatch, None);
+        assert!(String::from_utf8(out).unwrap() == lines.concat(), "export");
+        // Each template's filter keeps exactly its events.
+        let src = input.to_vec();
+        for t in s.templates.rows(0, 50) {
+            let q = Query::new(&[], "").with_template(&s.templates, Some(t.id));
+            let view = s.filter(&src, &q, &mut |_| {}).unwrap().unwrap();
+            assert_eq!(view.len() as u64, t.count, "template {}", t.id);
+            let want = format!(",\"template_id\":{},", t.id);
+            assert!(view.iter().all(|&e| lines[e as usize].contains(&want)));
         }
     }
 
@@ -606,8 +736,8 @@ mod tests {
     #[test]
     fn export_equals_full_pass() {
         let input = b"a\nb\r\n  c\n\xffd";
-        let (_, lines) = session(input, 2024);
-        let mut ex = NdjsonExport::new(2024);
+        let (s, lines) = session(input, 2024);
+        let mut ex = NdjsonExport::new(&s);
         let mut out = Vec::new();
         for c in input.chunks(3) {
             ex.feed(c, &mut |p| out.extend_from_slice(p)).unwrap();
@@ -616,5 +746,36 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), lines.concat());
         let (stats, _) = parse_all(input, ParseOptions::with_year(2024), |_| {});
         assert_eq!(ex.events, stats.events);
+        assert_eq!(ex.mismatch, None);
+        // Another file than the one parsed: the export says so.
+        let mut other = NdjsonExport::new(&s);
+        let _ = other.feed(b"x\ny\nz\nw\nv\n", &mut |_| {});
+        let _ = other.finish(&mut |_| {});
+        assert!(other.mismatch.is_some());
+    }
+
+    #[test]
+    fn template_filter_combines_with_levels_and_search() {
+        let input = b"2024-01-01T00:00:00Z INFO user 17 logged in\n\
+            2024-01-01T00:00:02Z INFO disk full\n\
+            2024-01-01T00:00:03Z INFO user 19 logged in\n\
+            2024-01-01T00:00:04Z INFO user 20 logged in\n";
+        let (s, lines) = session(input, 2024);
+        let src = input.to_vec();
+        let id = s.templates.rows(0, 1)[0].id;
+        let view = |levels: &[&str], q: &str| {
+            let levels: Vec<String> = levels.iter().map(|s| s.to_string()).collect();
+            let q = Query::new(&levels, q).with_template(&s.templates, Some(id));
+            s.filter(&src, &q, &mut |_| {}).unwrap().unwrap()
+        };
+        assert_eq!(view(&[], ""), vec![0, 2, 3], "{lines:?}");
+        assert_eq!(view(&["INFO"], ""), vec![0, 2, 3]);
+        assert!(view(&["NONE"], "").is_empty());
+        assert_eq!(view(&[], "user 19"), vec![2]);
+        assert_eq!(view(&["INFO"], "user 2"), vec![3]);
+        assert!(view(&[], "disk").is_empty());
+        let d = s.detail(&src, 3).unwrap();
+        assert_eq!(format!("{}\n", d.ndjson), lines[3]);
+        assert_eq!(d.fields.last().unwrap().0, "template");
     }
 }

@@ -2,16 +2,22 @@
 //! `FileReaderSync`, the engine's pipeline, the index, and Blobs for the export. The logic that does not need a
 //! browser lives in [`crate::view`] and [`crate::index`].
 //!
-//! The worker's wasm memory holds the index (32 bytes per event), never the file. For gzip input the decoded text
+//! While parsing, every event also goes through one `TemplateMiner` (in file order, as `logsieve parse` does), whose
+//! provisional id is kept in the event's index record; at the end the miner's final map and the per-template
+//! histograms are kept with the index ([`crate::templates::Templates`]).
+//!
+//! The worker's wasm memory holds the index (32 bytes per event) and the templates, never the file. For gzip input the decoded text
 //! is kept as a Blob (browser-managed memory, which Chromium pages to disk when large), built from 4 MiB parts
 //! while parsing: File offsets do not map to decoded offsets, so rows, search and details re-read that Blob.
 
 use crate::index::EventIndex;
 use crate::protocol::{Request, Response, Summary};
+use crate::templates::Templates;
 use crate::view::{NdjsonExport, Query, Session, Source};
 use crate::SLICE_BYTES;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use logsieve_engine::decode::Decoder;
+use logsieve_engine::template::TemplateMiner;
 use logsieve_engine::{FormatId, ParseOptions, Pipeline};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -113,7 +119,8 @@ fn on_message(ev: MessageEvent) {
             generation,
             levels,
             search,
-        } => with_open(|o| query(o, generation, &levels, &search)),
+            template,
+        } => with_open(|o| query(o, generation, &levels, &search, template)),
         Request::Rows {
             generation,
             start,
@@ -125,6 +132,11 @@ fn on_message(ev: MessageEvent) {
             Ok(())
         }),
         Request::Export => with_open(export),
+        Request::Templates { start, count } => with_open(|o| {
+            let templates = o.session.templates.rows(start, count);
+            post(&Response::Templates { start, templates }, None);
+            Ok(())
+        }),
     }
 }
 
@@ -237,6 +249,11 @@ fn open(name: String, file: File) {
     };
     let mut pipeline = Pipeline::new(ParseOptions::with_year(year));
     let mut index = EventIndex::new();
+    let mut miner = TemplateMiner::new();
+    let mut on_event = |ev: &logsieve_engine::Event<'_>| {
+        let id = miner.observe_event(ev);
+        index.push(ev, id.0);
+    };
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
     let mut decoded: Option<DecodedBlob> = None;
     let mut engine_error = None;
@@ -259,7 +276,7 @@ fn open(name: String, file: File) {
         if let Some(d) = decoded.as_mut() {
             d.feed(&buf);
         }
-        let res = pipeline.feed(&buf, &mut |ev| index.push(ev));
+        let res = pipeline.feed(&buf, &mut on_event);
         at = end;
         if let Err(e) = res {
             engine_error = Some(e.to_string());
@@ -272,16 +289,17 @@ fn open(name: String, file: File) {
                 &Response::Progress {
                     bytes_done: at,
                     bytes_total: total,
-                    events: index.len(),
+                    events: pipeline.stats().events,
                     elapsed_ms: now - started,
                 },
                 None,
             );
         }
     }
-    if let Err(e) = pipeline.finish(&mut |ev| index.push(ev)) {
+    if let Err(e) = pipeline.finish(&mut on_event) {
         engine_error.get_or_insert(e.to_string());
     }
+    let templates = Templates::build(miner.finish(), &index);
     let stats = pipeline.stats().clone();
     let file_format = FormatId::KNOWN
         .iter()
@@ -301,6 +319,8 @@ fn open(name: String, file: File) {
     let elapsed = now_ms() - started;
     let mut summary = Summary::from_stats(&name, &stats, engine_error, elapsed);
     summary.wasm_memory_bytes = wasm_memory_bytes();
+    summary.templates = templates.len() as u64;
+    summary.template_axis = templates.axis().clone();
     if read_error.is_some() {
         // The engine counted only what it was given; the file's size is what the user dropped.
         summary.error = read_error.clone();
@@ -318,6 +338,7 @@ fn open(name: String, file: File) {
                 index,
                 file_format,
                 year,
+                templates,
             },
             view: None,
             view_generation: 0,
@@ -329,9 +350,15 @@ fn open(name: String, file: File) {
     }
 }
 
-fn query(o: &mut Open, generation: u32, levels: &[String], search: &str) -> Result<(), String> {
+fn query(
+    o: &mut Open,
+    generation: u32,
+    levels: &[String],
+    search: &str,
+    template: Option<u32>,
+) -> Result<(), String> {
     let started = now_ms();
-    let q = Query::new(levels, search);
+    let q = Query::new(levels, search).with_template(&o.session.templates, template);
     let view = o.session.filter(&o.source, &q, &mut |_| {})?;
     o.view = view;
     o.view_generation = generation;
@@ -382,7 +409,7 @@ fn rows(o: &mut Open, generation: u32, start: u64, count: u32) -> Result<(), Str
 
 fn export(o: &mut Open) -> Result<(), String> {
     let total = o.file.size() as u64;
-    let mut ex = NdjsonExport::new(o.session.year);
+    let mut ex = NdjsonExport::new(&o.session);
     let parts = Array::new();
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
     let mut at = 0u64;
@@ -411,6 +438,9 @@ fn export(o: &mut Open) -> Result<(), String> {
     }
     // A truncated gzip ends with an error here as in the CLI: what was read is exported.
     let _ = ex.finish(&mut push);
+    if let Some(m) = ex.mismatch.take() {
+        return Err(format!("the export stopped: {m}"));
+    }
     let opts = BlobPropertyBag::new();
     opts.set_type("application/x-ndjson");
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(js_err)?;

@@ -1,14 +1,15 @@
 //! The page: a drop zone and a file chooser, the status line with its progress bar, the summary, the filters,
-//! the virtualised event table and the detail of the clicked event. State lives in signals ([`state::AppState`]);
+//! two tabs: the virtualised event table with the detail of the clicked event, and the templates list. State lives in signals ([`state::AppState`]);
 //! components only read and set them. Log text only ever reaches the DOM as text nodes.
 
 mod client;
 mod panels;
 mod state;
 mod table;
+mod templates;
 
 use leptos::prelude::*;
-use state::AppState;
+use state::{AppState, Tab};
 
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -30,10 +31,12 @@ fn App() -> impl IntoView {
             <panels::Status/>
             <panels::SummaryPanel/>
             <panels::Toolbar/>
-            <div class="workspace">
+            <templates::Tabs/>
+            <div class="workspace" class:offstage=move || state.tab.get() != Tab::Events>
                 <table::EventTable/>
                 <panels::DetailPanel/>
             </div>
+            <templates::TemplatesView/>
         </main>
     }
 }

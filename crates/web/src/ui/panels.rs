@@ -1,4 +1,5 @@
-//! The page's smaller parts: drop zone, status, summary, toolbar (filters, search, export), detail panel.
+//! The page's smaller parts: drop zone, status, summary, toolbar (filters, search, the template filter's chip,
+//! export), detail panel.
 
 use super::state::{AppState, ExportState, Phase};
 use leptos::prelude::*;
@@ -131,6 +132,7 @@ pub fn Status() -> impl IntoView {
             data-elapsed-ms=move || summary().map(|s| format!("{}", s.elapsed_ms.round()))
             data-warnings=move || summary().map(|s| s.warnings.len().to_string())
             data-wasm-memory-bytes=move || summary().map(|s| s.wasm_memory_bytes.to_string())
+            data-templates=move || summary().map(|s| s.templates.to_string())
             role="status"
             aria-live="polite"
         >
@@ -209,6 +211,10 @@ pub fn SummaryPanel() -> impl IntoView {
                                 <div>
                                     <dt>"Formats"</dt>
                                     <dd>{formats}</dd>
+                                </div>
+                                <div>
+                                    <dt>"Templates"</dt>
+                                    <dd data-testid="summary-templates">{thousands(s.templates)}</dd>
                                 </div>
                             </dl>
                             <ul class="levels">
@@ -340,6 +346,33 @@ pub fn Toolbar() -> impl IntoView {
                 />
                 <button type="submit">"Search"</button>
             </form>
+            {move || {
+                st.template_filter
+                    .get()
+                    .map(|f| {
+                        view! {
+                            <span
+                                class="chip"
+                                data-testid="template-filter"
+                                data-template-id=f.id.to_string()
+                                data-count=f.count.to_string()
+                            >
+                                <span class="chip-label">{format!("Template #{}:", f.id)}</span>
+                                <span class="chip-text" title=f.template.clone()>{f.template.clone()}</span>
+                                <button
+                                    type="button"
+                                    class="chip-clear"
+                                    data-testid="template-filter-clear"
+                                    aria-label="Clear the template filter"
+                                    title="Clear the template filter"
+                                    on:click=move |_| st.clear_template_filter()
+                                >
+                                    "×"
+                                </button>
+                            </span>
+                        }
+                    })
+            }}
             <span
                 class="view-count"
                 data-testid="view-count"

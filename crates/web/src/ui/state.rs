@@ -2,7 +2,7 @@
 
 use super::client;
 use leptos::prelude::*;
-use logsieve_web::protocol::{Detail, Request, Response, Row, Summary};
+use logsieve_web::protocol::{Detail, Request, Response, Row, Summary, TemplateRow};
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
@@ -62,6 +62,23 @@ pub enum ExportState {
 /// Rows fetched per request, and how many cached rows are kept around the visible ones.
 pub const PAGE_ROWS: u64 = 100;
 const MAX_CACHED_ROWS: usize = 20_000;
+/// Templates fetched per request (they are all kept once fetched: at most ~16.5 k per file).
+pub const PAGE_TEMPLATES: u32 = 100;
+
+/// The tab shown under the toolbar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Events,
+    Templates,
+}
+
+/// The template the table is filtered to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateFilter {
+    pub id: u32,
+    pub template: String,
+    pub count: u64,
+}
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -84,6 +101,13 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// The table's first visible row, for the row cache's pruning.
     pub first_visible: RwSignal<u64>,
+    pub tab: RwSignal<Tab>,
+    /// The template filter (with the level filter and the search), if any.
+    pub template_filter: RwSignal<Option<TemplateFilter>>,
+    /// Fetched rows of the templates list, by rank.
+    pub templates: RwSignal<HashMap<u32, TemplateRow>>,
+    /// Pages of templates asked for and not yet answered.
+    pub templates_in_flight: StoredValue<HashSet<u32>>,
 }
 
 impl AppState {
@@ -102,6 +126,10 @@ impl AppState {
             export: RwSignal::new(ExportState::Idle),
             notice: RwSignal::new(None),
             first_visible: RwSignal::new(0),
+            tab: RwSignal::new(Tab::Events),
+            template_filter: RwSignal::new(None),
+            templates: RwSignal::new(HashMap::new()),
+            templates_in_flight: StoredValue::new(HashSet::new()),
         }
     }
 
@@ -124,6 +152,9 @@ impl AppState {
         self.detail.set(None);
         self.export.set(ExportState::Idle);
         self.notice.set(None);
+        self.template_filter.set(None);
+        self.templates.set(HashMap::new());
+        self.templates_in_flight.set_value(HashSet::new());
         client::send(&Request::Open { name }, Some(&file));
     }
 
@@ -158,6 +189,9 @@ impl AppState {
                 generation,
                 levels,
                 search: self.search.get_untracked(),
+                template: self
+                    .template_filter
+                    .with_untracked(|f| f.as_ref().map(|f| f.id)),
             },
             None,
         );
@@ -192,6 +226,53 @@ impl AppState {
                 None,
             );
         }
+    }
+
+    /// Asks for the pages of templates that cover ranks `first..first + n`, unless fetched or asked for.
+    pub fn want_templates(self, first: u32, n: u32) {
+        let total = self
+            .phase
+            .with_untracked(|p| p.summary().map(|s| s.templates))
+            .unwrap_or(0)
+            .min(u32::MAX as u64) as u32;
+        if total == 0 {
+            return;
+        }
+        let last = first.saturating_add(n).min(total - 1);
+        for page in first / PAGE_TEMPLATES..=last / PAGE_TEMPLATES {
+            let start = page * PAGE_TEMPLATES;
+            let fetched = self.templates.with_untracked(|m| m.contains_key(&start));
+            let asked = self.templates_in_flight.with_value(|s| s.contains(&page));
+            if fetched || asked {
+                continue;
+            }
+            self.templates_in_flight.update_value(|s| {
+                s.insert(page);
+            });
+            client::send(
+                &Request::Templates {
+                    start,
+                    count: PAGE_TEMPLATES,
+                },
+                None,
+            );
+        }
+    }
+
+    /// Filters the table to one template (keeping the levels and the search) and shows it.
+    pub fn filter_template(self, t: &TemplateRow) {
+        self.template_filter.set(Some(TemplateFilter {
+            id: t.id,
+            template: t.template.clone(),
+            count: t.count,
+        }));
+        self.tab.set(Tab::Events);
+        self.query();
+    }
+
+    pub fn clear_template_filter(self) {
+        self.template_filter.set(None);
+        self.query();
     }
 
     pub fn select(self, event: u64) {
@@ -276,6 +357,16 @@ impl AppState {
                     }
                 });
             }
+            Response::Templates { start, templates } => {
+                self.templates_in_flight.update_value(|s| {
+                    s.remove(&(start / PAGE_TEMPLATES));
+                });
+                self.templates.update(|m| {
+                    for t in templates {
+                        m.insert(t.rank, t);
+                    }
+                });
+            }
             Response::Detail { detail } => {
                 if self.selected.get_untracked() == Some(detail.event) {
                     self.detail.set(Some(detail));
@@ -319,6 +410,7 @@ impl AppState {
                         self.export.set(ExportState::Failed(message.clone()));
                     }
                     self.in_flight.set_value(HashSet::new());
+                    self.templates_in_flight.set_value(HashSet::new());
                     self.notice.set(Some(message));
                 }
             }

@@ -2,7 +2,7 @@
 //! DOM, fetched from the worker by page and cached. Past a few million rows the spacer stops growing and the
 //! scroll position is scaled, so 10 M rows scroll like 300 k (browsers cap an element's height near 2^25 px).
 
-use super::state::AppState;
+use super::state::{AppState, Tab};
 use leptos::prelude::*;
 use logsieve_web::protocol::{thousands, Row};
 
@@ -13,18 +13,19 @@ const MAX_SPACER_PX: f64 = 8_000_000.0;
 /// Rows kept in the DOM beyond the visible ones (below them).
 const EXTRA_ROWS: u64 = 4;
 
-/// Geometry of the scrolled table.
+/// Geometry of a scrolled virtual list (the event table, the templates list).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Window {
-    spacer_px: f64,
-    first: u64,
-    count: u64,
+pub struct Window {
+    pub spacer_px: f64,
+    pub first: u64,
+    pub count: u64,
     /// Where the block of rows sits in the spacer.
-    block_top: f64,
+    pub block_top: f64,
 }
 
-fn window(rows: u64, scroll_top: f64, viewport_px: f64) -> Window {
-    let full = rows as f64 * ROW_PX;
+/// Which of `rows` rows of `row_px` pixels are visible at `scroll_top` in a viewport of `viewport_px`.
+pub fn window(rows: u64, scroll_top: f64, viewport_px: f64, row_px: f64) -> Window {
+    let full = rows as f64 * row_px;
     let spacer_px = full.min(MAX_SPACER_PX);
     let max_scroll = (spacer_px - viewport_px).max(0.0);
     let scroll = scroll_top.clamp(0.0, max_scroll);
@@ -33,9 +34,9 @@ fn window(rows: u64, scroll_top: f64, viewport_px: f64) -> Window {
     } else {
         scroll
     };
-    let first = ((virtual_top / ROW_PX).floor() as u64).min(rows.saturating_sub(1));
-    let within = virtual_top - first as f64 * ROW_PX;
-    let visible = (viewport_px / ROW_PX).ceil() as u64 + EXTRA_ROWS;
+    let first = ((virtual_top / row_px).floor() as u64).min(rows.saturating_sub(1));
+    let within = virtual_top - first as f64 * row_px;
+    let visible = (viewport_px / row_px).ceil() as u64 + EXTRA_ROWS;
     let count = visible.min(rows - first.min(rows));
     Window {
         spacer_px,
@@ -67,7 +68,8 @@ pub fn EventTable() -> impl IntoView {
         }
     });
     let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    // A new view scrolls back to the top.
+    // A new view scrolls back to the top. (The table is never `display: none`, only moved off stage while hidden,
+    // so that its viewport keeps a box and can always be scrolled.)
     Effect::new(move |_| {
         st.view_generation.track();
         st.view_count.track();
@@ -76,9 +78,14 @@ pub fn EventTable() -> impl IntoView {
         }
         scroll_top.set(0.0);
     });
+    Effect::new(move |_| {
+        if st.tab.get() == Tab::Events {
+            request_animation_frame(measure);
+        }
+    });
     let geometry = Memo::new(move |_| {
         let rows = st.view_count.get().unwrap_or(0);
-        window(rows, scroll_top.get(), viewport_px.get())
+        window(rows, scroll_top.get(), viewport_px.get(), ROW_PX)
     });
     // Fetch what is visible, a page ahead and behind.
     Effect::new(move |_| {
@@ -97,7 +104,7 @@ pub fn EventTable() -> impl IntoView {
     view! {
         <section
             class="table"
-            class:hidden=move || !has_view()
+            class:offstage=move || !has_view()
             data-testid="event-table"
             data-rows=move || st.view_count.get().map(|n| n.to_string())
         >
@@ -152,6 +159,9 @@ fn EventRow(pos: u64) -> impl IntoView {
             data-pos=pos.to_string()
             data-line=move || row.with(|r| r.as_ref().map(|r| r.line.to_string()))
             data-event=move || row.with(|r| r.as_ref().map(|r| r.event.to_string()))
+            data-template-id=move || {
+                row.with(|r| r.as_ref().and_then(|r| r.template_id).map(|t| t.to_string()))
+            }
             on:click=move |_| {
                 if let Some(ev) = row.with_untracked(|r| r.as_ref().map(|r| r.event)) {
                     st.select(ev);
