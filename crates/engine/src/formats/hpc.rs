@@ -67,7 +67,8 @@ pub fn parse_bgl(line: &str, _ctx: &ParseContext) -> Option<Header> {
         ts: Some(ts),
         level,
         component: Some(component),
-        host: Some(host),
+        // BGL writes the literal `NULL` where an event has no location.
+        host: (host.of(line) != "NULL").then_some(host),
         message_start: skip_ws(b, lvl_end) as u32,
         fields,
         ..Header::default()
@@ -124,8 +125,10 @@ pub fn parse_hpc(line: &str, _ctx: &ParseContext) -> Option<Header> {
     let i = byte(b, se, b' ')?;
     let (secs, i) = epoch(b, i)?;
     let i = byte(b, i, b' ')?;
-    let fe = digits_end(b, i);
-    if fe == i || (fe < b.len() && !is_ws(b[fe])) {
+    // The flag is a small integer, sometimes negative (`-1`).
+    let digits = if b.get(i) == Some(&b'-') { i + 1 } else { i };
+    let fe = digits_end(b, digits);
+    if fe == digits || (fe < b.len() && !is_ws(b[fe])) {
         return None;
     }
     let fields = vec![("state", FieldValue::Text(state))];
@@ -144,6 +147,15 @@ pub fn parse_hpc(line: &str, _ctx: &ParseContext) -> Option<Header> {
 mod tests {
     use super::*;
     use crate::formats::test_util::*;
+
+    #[test]
+    fn hpc_negative_flag() {
+        let l = "2286759 full partition status 1061219795 -1 running";
+        let h = parse_hpc(l, &CTX).unwrap();
+        assert_eq!(h.host.unwrap().of(l), "full");
+        assert_eq!(h.component.unwrap().of(l), "partition");
+        assert_eq!(msg(l, &h), "running");
+    }
 
     #[test]
     fn bgl() {
