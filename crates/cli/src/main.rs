@@ -1,9 +1,11 @@
 //! `logsieve`: the command-line shell over the logsieve crates. It reads files or stdin in chunks, hands them to
 //! the engine, and prints what the engine produces. No parsing or analysis logic lives here.
 
+mod analyze;
 mod input;
 mod k8s_fix;
 mod parse;
+mod redact;
 mod stats;
 mod templates;
 
@@ -17,11 +19,16 @@ Usage:
   logsieve parse FILE|-       one JSON object per event (NDJSON) on stdout, with its template
   logsieve stats FILE|-       counts, formats, levels, time range, templates and speed as JSON
   logsieve templates FILE|-   the templates as JSON, most frequent first
+  logsieve analyze FILE|-     a Markdown incident report: findings with evidence, fixes, commands, queries
+  logsieve redact FILE|-      the input with secrets and personal data masked, line for line
   logsieve k8s-fix FILE|-     Kubernetes manifests written back with every audit finding fixed
 
 Options:
-  --year YYYY   year for dates written without one (default: the current year, UTC)
-  -h, --help    this text
+  --year YYYY       year for dates written without one (default: the current year, UTC)
+  --json            analyze: print { stats, templates, findings } as JSON instead of Markdown
+  --charts DIR      analyze: also write the charts as SVG files and their series as DIR/series.json
+  --geo FILE        analyze: the country database for client IPs (dist/geo/country.bin of `cargo xtask dist`)
+  -h, --help        this text
 
 Input may be plain text or gzip (detected by its first bytes). Unreadable input: exit status 2 and one line on
 stderr. A truncated or corrupt gzip: everything readable is processed, then exit status 1 and one line.";
@@ -38,6 +45,7 @@ struct Args {
     command: String,
     input: String,
     year: i32,
+    analyze: analyze::AnalyzeOptions,
 }
 
 fn main() -> ExitCode {
@@ -53,6 +61,7 @@ fn main() -> ExitCode {
 fn parse_args() -> Result<Option<Args>, String> {
     let mut positional = Vec::new();
     let mut year = current_year();
+    let mut analyze = analyze::AnalyzeOptions::default();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -61,6 +70,9 @@ fn parse_args() -> Result<Option<Args>, String> {
                 let v = it.next().ok_or("--year needs a value")?;
                 year = v.parse().map_err(|_| format!("--year: not a year: {v}"))?;
             }
+            "--json" => analyze.json = true,
+            "--charts" => analyze.charts = Some(it.next().ok_or("--charts needs a folder")?),
+            "--geo" => analyze.geo = Some(it.next().ok_or("--geo needs a file")?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}; see --help")),
             _ => positional.push(a),
         }
@@ -71,6 +83,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             command: command.clone(),
             input: input.clone(),
             year,
+            analyze,
         })),
         [command] => Err(format!("{command}: missing FILE (use - for stdin)")),
         _ => Err("too many arguments; see --help".into()),
@@ -82,17 +95,28 @@ fn run() -> Result<ExitCode, String> {
         println!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     };
-    let command: Command = match args.command.as_str() {
-        "parse" => parse::run,
-        "stats" => stats::run,
-        "templates" => templates::run,
-        "k8s-fix" => k8s_fix::run,
+    let analyze_only =
+        args.analyze.json || args.analyze.charts.is_some() || args.analyze.geo.is_some();
+    if analyze_only && args.command != "analyze" {
+        return Err("--json, --charts and --geo go with analyze; see --help".into());
+    }
+    let command: Option<Command> = match args.command.as_str() {
+        "analyze" => None,
+        "redact" => Some(redact::run),
+        "parse" => Some(parse::run),
+        "stats" => Some(stats::run),
+        "templates" => Some(templates::run),
+        "k8s-fix" => Some(k8s_fix::run),
         other => return Err(format!("unknown command {other:?}; see --help")),
     };
-    command(Invocation {
+    let inv = Invocation {
         source: input::Source::open(&args.input)?,
         opts: ParseOptions::with_year(args.year),
-    })
+    };
+    match command {
+        Some(command) => command(inv),
+        None => analyze::run(inv, &args.analyze),
+    }
 }
 
 /// Exit status after the output was written: 1 with one line on stderr when the input ended in an error.

@@ -266,3 +266,145 @@ fn k8s_fix_refuses_text_it_cannot_fix() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }
+
+fn findings_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../findings/tests/fixtures")
+        .join(name)
+}
+
+/// The planted values of the secrets fixture (label TAB value).
+fn planted_secrets() -> Vec<String> {
+    std::fs::read_to_string(findings_fixture("secrets_planted.expect"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t').map(|(_, v)| v.to_string()))
+        .collect()
+}
+
+#[test]
+fn redact_keeps_the_lines_and_masks_every_planted_secret() {
+    let log = findings_fixture("secrets_planted.log");
+    let input = std::fs::read_to_string(&log).unwrap();
+    let out = bin().arg("redact").arg(&log).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), input.lines().count());
+    let planted = planted_secrets();
+    assert!(planted.len() > 20);
+    for value in &planted {
+        assert!(input.contains(value.as_str()), "fixture holds {value}");
+        assert!(!text.contains(value.as_str()), "redact left {value}");
+    }
+}
+
+#[test]
+fn analyze_reports_findings_without_leaking_secrets() {
+    let log = findings_fixture("secrets_planted.log");
+    for json in [false, true] {
+        let mut cmd = bin();
+        cmd.arg("analyze").arg(&log);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for value in planted_secrets() {
+            assert!(
+                !text.contains(value.as_str()),
+                "analyze (json={json}) leaked {value}"
+            );
+        }
+        if json {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert!(v["stats"]["events"].as_u64().unwrap() > 0);
+            assert!(!v["templates"].as_array().unwrap().is_empty());
+            let kinds: Vec<&str> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["kind"].as_str().unwrap())
+                .collect();
+            assert!(kinds.contains(&"secret_exposure"), "{kinds:?}");
+        } else {
+            assert!(text.starts_with("# logsieve incident report"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn analyze_finds_the_pool_exhaustion_and_its_precursor() {
+    let out = bin()
+        .arg("analyze")
+        .arg(findings_fixture("spring_hikari_websocket.log"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["findings"][0];
+    assert_eq!(first["kind"], "db_pool_exhausted");
+    assert_eq!(first["severity"], "critical");
+    assert!(first["summary"].as_str().unwrap().contains("WebSocket"));
+    assert!(!first["hotfix"].as_array().unwrap().is_empty());
+    assert!(!first["queries"]["logql"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn analyze_audits_kubernetes_input() {
+    let manifest = shared_dir().join("samples/k8s_manifests/privileged__privileged-true.yml");
+    let out = bin()
+        .arg("analyze")
+        .arg(&manifest)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"k8s_privileged"), "{kinds:?}");
+}
+
+#[test]
+fn analyze_writes_charts_and_their_series() {
+    let log = shared_dir().join("samples/access_log/apache_combined_elastic_examples.log");
+    let dir = std::env::temp_dir().join(format!("logsieve-charts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin()
+        .arg("analyze")
+        .arg(&log)
+        .arg("--charts")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let series: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("series.json")).unwrap()).unwrap();
+    assert_eq!(series["events"], 10_000);
+    for chart in ["volume", "status", "clients", "templates"] {
+        let svg = std::fs::read_to_string(dir.join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<rect"), "{chart}.svg");
+    }
+    assert!(
+        !dir.join("latency.svg").exists(),
+        "no request times: no latency chart"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn analyze_only_options_are_refused_elsewhere() {
+    let out = bin().args(["parse", "-", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

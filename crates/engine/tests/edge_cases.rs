@@ -203,3 +203,12 @@ fn binary_input_is_read_with_a_warning() {
         stats.warnings
     );
 }
+
+#[test]
+fn a_pem_block_stays_in_its_event() {
+    let input = b"2024-03-05 10:00:00,000 INFO [main] com.acme.Tls - loaded key\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\naZ5oXv1bq3c5f0pJtC9pYq3nP2sW5yR3oKJ9fYx3Q1mW8sT4lP6vN2cB0aE7dF9g\n-----END RSA PRIVATE KEY-----\n2024-03-05 10:00:01,000 INFO [main] com.acme.Tls - next\n";
+    let mut events = Vec::new();
+    let (_, r) = parse_all(input, opts(), |ev| events.push((ev.line, ev.end_line)));
+    assert!(r.is_ok());
+    assert_eq!(events, vec![(1, 5), (6, 6)]);
+}

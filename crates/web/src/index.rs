@@ -226,6 +226,24 @@ impl EventIndex {
         }
     }
 
+    /// The event that holds 1-based line `line` (events tile the lines), if any.
+    pub fn event_of_line(&self, line: u64) -> Option<u64> {
+        if self.len == 0 || line == 0 || line > self.lines.max(self.get(self.len - 1).line) {
+            return None;
+        }
+        // The last event whose first line is <= line.
+        let (mut lo, mut hi) = (0u64, self.len);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.get(mid).line <= line {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (self.get(lo).line <= line).then_some(lo)
+    }
+
     /// Bytes the index holds (for the memory note in the summary).
     pub fn heap_bytes(&self) -> u64 {
         self.chunks.len() as u64 * CHUNK as u64 * std::mem::size_of::<Packed>() as u64
@@ -286,5 +304,23 @@ mod tests {
         }
         assert_eq!(level_name(level_code(Some(Level::Error))), "ERROR");
         assert_eq!(level_code_of("nope"), None);
+    }
+
+    #[test]
+    fn event_of_line_finds_the_holding_event() {
+        let log = b"2024-03-05 03:00:35.112 ERROR 1 --- [main] a.B : boom\n\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n2024-03-05 03:00:36.000 INFO 1 --- [main] a.B : ok\n";
+        let mut index = EventIndex::new();
+        logsieve_engine::pipeline::parse_all(
+            log,
+            logsieve_engine::ParseOptions::with_year(2024),
+            |ev| index.push(ev, 0),
+        );
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.event_of_line(0), None);
+        assert_eq!(index.event_of_line(1), Some(0));
+        assert_eq!(index.event_of_line(3), Some(0));
+        assert_eq!(index.event_of_line(4), Some(1));
+        assert_eq!(index.event_of_line(5), None);
+        assert_eq!(EventIndex::new().event_of_line(1), None);
     }
 }

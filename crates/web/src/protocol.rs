@@ -37,6 +37,8 @@ pub enum Request {
     /// Templates `start..start + count` in the list's order (most frequent first, then by id: the order of
     /// `logsieve templates`). Answered by [`Response::Templates`].
     Templates { start: u32, count: u32 },
+    /// The event that holds 1-based line `line` (a finding's evidence). Answered by [`Response::Located`].
+    Locate { line: u64 },
 }
 
 /// Worker → UI.
@@ -90,10 +92,33 @@ pub enum Response {
         bytes: u64,
         events: u64,
     },
+    /// The file's findings (`logsieve-findings`, and the Kubernetes audit when the file is manifests or kubectl
+    /// output), most severe first: sent right after [`Response::Done`] or [`Response::Failed`].
+    Findings {
+        findings: Findings,
+    },
+    /// The answer to [`Request::Locate`]: the event holding `line`, if any.
+    Located {
+        line: u64,
+        event: Option<u64>,
+    },
     /// A request could not be answered (no file open, a read error, ...).
     Error {
         message: String,
     },
+}
+
+/// The findings of a file, as the Findings panel shows them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Findings {
+    /// Most severe first, then by first evidence line (the order of `logsieve analyze`).
+    pub findings: Vec<logsieve_engine::Finding>,
+    /// Redacted text of some evidence lines, by line number.
+    pub excerpts: Vec<(u64, String)>,
+    /// What the Kubernetes audit read (`manifests`, ...), when the file is Kubernetes input.
+    pub k8s_input: Option<String>,
+    /// Why the Kubernetes audit did not run or failed, if it did not.
+    pub k8s_note: Option<String>,
 }
 
 /// What the summary shows. Built from the engine's [`Stats`].

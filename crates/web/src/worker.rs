@@ -11,7 +11,7 @@
 //! while parsing: File offsets do not map to decoded offsets, so rows, search and details re-read that Blob.
 
 use crate::index::EventIndex;
-use crate::protocol::{Request, Response, Summary};
+use crate::protocol::{Findings, Request, Response, Summary};
 use crate::templates::Templates;
 use crate::view::{NdjsonExport, Query, Session, Source};
 use crate::SLICE_BYTES;
@@ -25,6 +25,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{
     Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent,
 };
+
+/// Files up to this size are read whole after the parse to check for Kubernetes input (manifests, kubectl output).
+const K8S_MAX_BYTES: u64 = 16 << 20;
+/// How much of the file's start `logsieve_k8s::detect` looks at (as `logsieve analyze`).
+const K8S_SNIFF_BYTES: u64 = 256 << 10;
 
 /// Progress messages at most this often.
 const PROGRESS_MS: f64 = 100.0;
@@ -132,6 +137,11 @@ fn on_message(ev: MessageEvent) {
             Ok(())
         }),
         Request::Export => with_open(export),
+        Request::Locate { line } => with_open(|o| {
+            let event = o.session.index.event_of_line(line);
+            post(&Response::Located { line, event }, None);
+            Ok(())
+        }),
         Request::Templates { start, count } => with_open(|o| {
             let templates = o.session.templates.rows(start, count);
             post(&Response::Templates { start, templates }, None);
@@ -250,8 +260,10 @@ fn open(name: String, file: File) {
     let mut pipeline = Pipeline::new(ParseOptions::with_year(year));
     let mut index = EventIndex::new();
     let mut miner = TemplateMiner::new();
+    let mut analyzer = logsieve_findings::Analyzer::new();
     let mut on_event = |ev: &logsieve_engine::Event<'_>| {
         let id = miner.observe_event(ev);
+        analyzer.observe(ev, Some(id.0));
         index.push(ev, id.0);
     };
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
@@ -299,7 +311,12 @@ fn open(name: String, file: File) {
     if let Err(e) = pipeline.finish(&mut on_event) {
         engine_error.get_or_insert(e.to_string());
     }
-    let templates = Templates::build(miner.finish(), &index);
+    let map = miner.finish();
+    let analysis = analyzer.finish_analysis(&|id| {
+        map.get(logsieve_engine::template::TemplateId(id))
+            .map(|t| t.template.clone())
+    });
+    let templates = Templates::build(map, &index);
     let stats = pipeline.stats().clone();
     let file_format = FormatId::KNOWN
         .iter()
@@ -344,9 +361,68 @@ fn open(name: String, file: File) {
             view_generation: 0,
         })
     });
+    let gzip = summary.gzip;
+    let failed = read_error.is_some();
     match read_error {
         Some(message) => post(&Response::Failed { message, summary }, None),
         None => post(&Response::Done { summary }, None),
+    }
+    let mut findings = Findings {
+        findings: analysis.findings,
+        excerpts: analysis.excerpts.into_iter().collect(),
+        k8s_input: None,
+        k8s_note: None,
+    };
+    if !failed && !gzip && total > 0 {
+        k8s_audit(&mut findings, total);
+    }
+    post(&Response::Findings { findings }, None);
+}
+
+/// Adds the Kubernetes audit's findings when the open file (small enough) is manifests or kubectl output, and
+/// orders all findings as `logsieve analyze` does: most severe first, then by first evidence line.
+fn k8s_audit(findings: &mut Findings, total: u64) {
+    if total > K8S_MAX_BYTES {
+        return;
+    }
+    let read = |end: u64| -> Result<Vec<u8>, String> {
+        OPEN.with(|o| match o.borrow().as_ref() {
+            Some(open) => open.source.read(0, end),
+            None => Err("no file is open".into()),
+        })
+    };
+    let Ok(head) = read(total.min(K8S_SNIFF_BYTES)) else {
+        return;
+    };
+    if logsieve_k8s::detect(&String::from_utf8_lossy(&head)).is_none() {
+        return;
+    }
+    let text = match read(total).map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) => {
+            findings.k8s_note = Some("the file is not UTF-8 text".into());
+            return;
+        }
+        Err(e) => {
+            findings.k8s_note = Some(e);
+            return;
+        }
+    };
+    match logsieve_k8s::audit(&text) {
+        Ok(a) => {
+            findings.k8s_input = Some(a.input.as_str().to_string());
+            if a.findings.is_empty() {
+                return;
+            }
+            findings.findings.extend(a.findings);
+            let first = |f: &logsieve_engine::Finding| {
+                f.evidence.lines.first().copied().unwrap_or(u64::MAX)
+            };
+            findings
+                .findings
+                .sort_by(|a, b| b.severity.cmp(&a.severity).then(first(a).cmp(&first(b))));
+        }
+        Err(e) => findings.k8s_note = Some(format!("the Kubernetes audit failed: {e}")),
     }
 }
 

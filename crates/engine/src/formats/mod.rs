@@ -349,6 +349,9 @@ pub fn is_continuation(line: &str, file_format: FormatId) -> bool {
         || line.starts_with("goroutine ")
         || line.starts_with("}")
         || line.starts_with("]")
+        || line.starts_with("-----BEGIN ")
+        || line.starts_with("-----END ")
+        || looks_like_pem_body(b)
     {
         return true;
     }
@@ -356,6 +359,13 @@ pub fn is_continuation(line: &str, file_format: FormatId) -> bool {
         return looks_like_exception_line(line);
     }
     false
+}
+
+/// A line of a PEM block's base64 body (certificates and keys printed into a log span several lines of 64).
+fn looks_like_pem_body(b: &[u8]) -> bool {
+    (40..=76).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
 }
 
 /// `java.lang.IllegalStateException: ...`, `System.InvalidOperationException: ...`, `ValueError: ...`.

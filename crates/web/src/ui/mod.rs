@@ -1,8 +1,10 @@
 //! The page: a drop zone and a file chooser, the status line with its progress bar, the summary, the filters,
-//! two tabs: the virtualised event table with the detail of the clicked event, and the templates list. State lives in signals ([`state::AppState`]);
+//! three tabs: the virtualised event table with the detail of the clicked event, the templates list, and the
+//! findings (with the Kubernetes view). State lives in signals ([`state::AppState`]);
 //! components only read and set them. Log text only ever reaches the DOM as text nodes.
 
 mod client;
+mod findings;
 mod panels;
 mod state;
 mod table;
@@ -37,6 +39,7 @@ fn App() -> impl IntoView {
                 <panels::DetailPanel/>
             </div>
             <templates::TemplatesView/>
+            <findings::FindingsView/>
         </main>
     }
 }

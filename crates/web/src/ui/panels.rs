@@ -342,6 +342,7 @@ pub fn Toolbar() -> impl IntoView {
                     data-testid="search"
                     placeholder="Search the events' text"
                     aria-label="Search"
+                    prop:value=move || st.search.get()
                     node_ref=search_ref
                 />
                 <button type="submit">"Search"</button>

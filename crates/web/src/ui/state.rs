@@ -2,7 +2,7 @@
 
 use super::client;
 use leptos::prelude::*;
-use logsieve_web::protocol::{Detail, Request, Response, Row, Summary, TemplateRow};
+use logsieve_web::protocol::{Detail, Findings, Request, Response, Row, Summary, TemplateRow};
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
@@ -70,6 +70,7 @@ pub const PAGE_TEMPLATES: u32 = 100;
 pub enum Tab {
     Events,
     Templates,
+    Findings,
 }
 
 /// The template the table is filtered to.
@@ -108,6 +109,12 @@ pub struct AppState {
     pub templates: RwSignal<HashMap<u32, TemplateRow>>,
     /// Pages of templates asked for and not yet answered.
     pub templates_in_flight: StoredValue<HashSet<u32>>,
+    /// The file's findings, once the worker sent them (`None` while computing).
+    pub findings: RwSignal<Option<Findings>>,
+    /// An evidence line asked for (the filters are being cleared and the event looked up).
+    pub jump_line: StoredValue<Option<u64>>,
+    /// The event to scroll the (unfiltered) table to and select, once located.
+    pub jump_event: RwSignal<Option<u64>>,
 }
 
 impl AppState {
@@ -130,6 +137,9 @@ impl AppState {
             template_filter: RwSignal::new(None),
             templates: RwSignal::new(HashMap::new()),
             templates_in_flight: StoredValue::new(HashSet::new()),
+            findings: RwSignal::new(None),
+            jump_line: StoredValue::new(None),
+            jump_event: RwSignal::new(None),
         }
     }
 
@@ -155,6 +165,9 @@ impl AppState {
         self.template_filter.set(None);
         self.templates.set(HashMap::new());
         self.templates_in_flight.set_value(HashSet::new());
+        self.findings.set(None);
+        self.jump_line.set_value(None);
+        self.jump_event.set(None);
         client::send(&Request::Open { name }, Some(&file));
     }
 
@@ -275,6 +288,26 @@ impl AppState {
         self.query();
     }
 
+    /// Shows the event holding `line` (a finding's evidence): switches to Events, clears the filters (levels,
+    /// search, template), and once the worker located it, scrolls the table to it and selects it.
+    pub fn jump_to_line(self, line: u64) {
+        let Some(levels) = self
+            .phase
+            .with_untracked(|p| p.summary().map(|s| s.levels.clone()))
+        else {
+            return;
+        };
+        self.levels
+            .set(levels.into_iter().map(|(l, _)| l).collect());
+        self.search.set(String::new());
+        self.template_filter.set(None);
+        self.tab.set(Tab::Events);
+        self.jump_event.set(None);
+        self.jump_line.set_value(Some(line));
+        self.query();
+        client::send(&Request::Locate { line }, None);
+    }
+
     pub fn select(self, event: u64) {
         self.selected.set(Some(event));
         client::send(&Request::Detail { event }, None);
@@ -366,6 +399,18 @@ impl AppState {
                         m.insert(t.rank, t);
                     }
                 });
+            }
+            Response::Findings { findings } => self.findings.set(Some(findings)),
+            Response::Located { line, event } => {
+                if self.jump_line.get_value() == Some(line) {
+                    self.jump_line.set_value(None);
+                    match event {
+                        Some(ev) => self.jump_event.set(Some(ev)),
+                        None => self
+                            .notice
+                            .set(Some(format!("line {line} is not in the file"))),
+                    }
+                }
             }
             Response::Detail { detail } => {
                 if self.selected.get_untracked() == Some(detail.event) {

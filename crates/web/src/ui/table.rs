@@ -78,6 +78,33 @@ pub fn EventTable() -> impl IntoView {
         }
         scroll_top.set(0.0);
     });
+    // A finding's evidence line: once the unfiltered view is there and the event located, scroll to it (after the
+    // effect above has scrolled the new view to the top) and select it.
+    Effect::new(move |_| {
+        let (Some(ev), Some(count)) = (st.jump_event.get(), st.view_count.get()) else {
+            return;
+        };
+        st.jump_event.set(None);
+        request_animation_frame(move || {
+            let Some(el) = viewport.get_untracked() else {
+                return;
+            };
+            let vp = (el.client_height() as f64).max(1.0);
+            let full = count as f64 * ROW_PX;
+            let spacer = full.min(MAX_SPACER_PX);
+            let max_scroll = (spacer - vp).max(0.0);
+            // A few rows above the event, so that it is clearly in view.
+            let virtual_top = (ev as f64 * ROW_PX - 3.0 * ROW_PX).max(0.0);
+            let top = if full > spacer && full > vp {
+                virtual_top / (full - vp) * max_scroll
+            } else {
+                virtual_top
+            };
+            el.set_scroll_top(top.min(max_scroll).round() as i32);
+            measure();
+            st.select(ev);
+        });
+    });
     Effect::new(move |_| {
         if st.tab.get() == Tab::Events {
             request_animation_frame(measure);

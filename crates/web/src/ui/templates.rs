@@ -48,6 +48,7 @@ pub fn Tabs() -> impl IntoView {
         <nav class="tabs" role="tablist" class:hidden=move || !has_file()>
             {tab(Tab::Events, "Events", "tab-events")}
             {tab(Tab::Templates, "Templates", "tab-templates")}
+            {tab(Tab::Findings, "Findings", "tab-findings")}
             <span class="tab-note" data-testid="templates-total">
                 {move || format!("{} templates", templates())}
             </span>

@@ -1,0 +1,503 @@
+//! Redaction: secrets and personal data replaced by typed masks that keep the text's structure, and consistent
+//! pseudonyms for addresses and host names.
+//!
+//! ```
+//! use logsieve_findings::Redactor;
+//! let r = Redactor::new();
+//! let out = r.redact("login ok user=bob@example.com password=hunter2 key=AKIAIOSFODNN7EXAMPLE");
+//! assert_eq!(out, "login ok user=<email> password=<secret:password> key=<secret:aws-key>");
+//! ```
+
+use crate::pii;
+use crate::secrets::{Catalog, Class, Hit};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Finds and masks secrets and personal data. Build once (it compiles an automaton and a few regexes) and share.
+pub struct Redactor {
+    catalog: Catalog,
+    ac: AhoCorasick,
+    /// Also mask personal data (e-mails, phones, identity and card numbers). On by default.
+    pub pii: bool,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor::new()
+    }
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").field("pii", &self.pii).finish()
+    }
+}
+
+impl Redactor {
+    pub fn new() -> Redactor {
+        let catalog = Catalog::new();
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&catalog.keywords)
+            .expect("secret keywords");
+        Redactor {
+            catalog,
+            ac,
+            pii: true,
+        }
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The secrets and personal data in `text`, in order, without overlaps.
+    pub fn find(&self, text: &str) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for m in self.ac.find_iter(text) {
+            self.catalog
+                .locate(text, m.pattern().as_usize(), m.start(), m.end(), &mut out);
+        }
+        if self.pii {
+            pii::scan(text, &mut out);
+        } else {
+            out.retain(|h| h.class == Class::Secret);
+        }
+        resolve(&mut out);
+        out
+    }
+
+    /// `text` with every secret replaced by `<secret:TYPE>` and every personal datum by `<TYPE>`; borrowed when
+    /// nothing was found. Line breaks are kept.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let hits = self.find(text);
+        if hits.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(apply(text, &hits))
+    }
+
+    /// A redacted excerpt for a report: the first line of `text`, redacted, then cut to 300 bytes.
+    pub fn excerpt(&self, text: &str) -> String {
+        let red = self.redact(crate::text::first_line(text));
+        crate::text::ellipsize(&red, 300)
+    }
+
+    /// A line-by-line redactor that also masks the body lines of a private key split over several lines.
+    pub fn lines(&self) -> LineRedactor<'_> {
+        LineRedactor { r: self, in_pem: 0 }
+    }
+}
+
+/// Labels of the generic `key = value` and header rules (as opposed to a token's own shape).
+fn is_generic(label: &str) -> bool {
+    matches!(
+        label,
+        "password"
+            | "secret"
+            | "token"
+            | "api-key"
+            | "access-key"
+            | "credential"
+            | "authorization"
+            | "signature"
+            | "bearer-token"
+    )
+}
+
+/// Sorts hits and drops overlaps. Of two overlapping hits the more severe (a secret over personal data) wins; when
+/// the winner is a token recognised by its own shape and the loser a generic `key = value` hit, the winner's span
+/// is kept as is (so `user:ghp_…@github.com` keeps `@github.com`); otherwise the union is masked, so that nothing
+/// of either stays visible.
+pub(crate) fn resolve(hits: &mut Vec<Hit>) {
+    if hits.len() < 2 {
+        return;
+    }
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits.drain(..) {
+        match kept.last_mut() {
+            Some(last) if h.start < last.end => {
+                let h_wins = (h.class == Class::Secret && last.class == Class::Pii)
+                    || h.severity > last.severity;
+                let (win, lose) = if h_wins { (h, *last) } else { (*last, h) };
+                *last = if !is_generic(win.label)
+                    && is_generic(lose.label)
+                    && win.class == Class::Secret
+                {
+                    win
+                } else {
+                    Hit {
+                        start: win.start.min(lose.start),
+                        end: win.end.max(lose.end),
+                        ..win
+                    }
+                };
+            }
+            _ => kept.push(h),
+        }
+    }
+    *hits = kept;
+}
+
+/// Writes `text` with `hits` (sorted, disjoint) masked.
+pub(crate) fn apply(text: &str, hits: &[Hit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for h in hits {
+        out.push_str(&text[pos..h.start]);
+        out.push_str(&h.mask());
+        pos = h.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Redacts a file line by line (`logsieve redact`): the same lines come out, each redacted; the base64 lines of
+/// a private key between `-----BEGIN … PRIVATE KEY-----` and `-----END …-----` are masked whole.
+pub struct LineRedactor<'r> {
+    r: &'r Redactor,
+    /// Lines left in an open private-key block (0: none).
+    in_pem: u32,
+}
+
+impl<'r> LineRedactor<'r> {
+    pub fn line<'a>(&mut self, line: &'a str) -> Cow<'a, str> {
+        if self.in_pem > 0 {
+            self.in_pem -= 1;
+            if let Some(end) = line.find("-----END") {
+                self.in_pem = 0;
+                let body = &line[..end];
+                let lead = body.len() - body.trim_start().len();
+                let mut s = String::with_capacity(line.len());
+                s.push_str(&line[..lead]);
+                if !body.trim().is_empty() {
+                    s.push_str("<secret:private-key>");
+                }
+                s.push_str(&line[end..]);
+                return Cow::Owned(s);
+            }
+            if crate::secrets::looks_like_pem_body_line(line) {
+                let lead = line.len() - line.trim_start().len();
+                return Cow::Owned(format!("{}<secret:private-key>", &line[..lead]));
+            }
+            self.in_pem = 0;
+        }
+        let out = self.r.redact(line);
+        // A BEGIN marker without its END on this line opens a block.
+        if let Some(p) = crate::text::find_ci(line, "-----begin") {
+            let rest = &line[p..];
+            if rest.to_ascii_uppercase().contains("PRIVATE KEY") && !rest.contains("-----END") {
+                self.in_pem = 200;
+            }
+        }
+        out
+    }
+}
+
+/// Consistent pseudonyms for IP addresses and host names, for text that leaves the machine (the LLM digest):
+/// the same address always becomes the same `ip-N`, the same host `host-N`, numbered in order of appearance.
+#[derive(Debug, Default, Clone)]
+pub struct Pseudonymizer {
+    ips: HashMap<String, usize>,
+    hosts: HashMap<String, usize>,
+}
+
+/// Top-level domains that make a dotted word a host name rather than a class or file name.
+const TLDS: &[&str] = &[
+    "com",
+    "net",
+    "org",
+    "io",
+    "dev",
+    "app",
+    "cn",
+    "uk",
+    "de",
+    "jp",
+    "ru",
+    "fr",
+    "eu",
+    "us",
+    "ca",
+    "au",
+    "in",
+    "br",
+    "nl",
+    "info",
+    "biz",
+    "co",
+    "me",
+    "tv",
+    "cloud",
+    "local",
+    "internal",
+    "lan",
+    "corp",
+    "svc",
+    "edu",
+    "gov",
+    "mil",
+    "int",
+    "ai",
+    "it",
+    "es",
+    "se",
+    "ch",
+    "kr",
+    "hk",
+    "tw",
+    "sg",
+    "pl",
+    "cz",
+    "be",
+    "at",
+    "dk",
+    "fi",
+    "no",
+    "ie",
+    "nz",
+    "za",
+    "mx",
+    "ar",
+    "cl",
+    "tr",
+    "ua",
+    "id",
+    "vn",
+    "th",
+    "my",
+    "ph",
+    "online",
+    "site",
+    "tech",
+    "xyz",
+    "top",
+    "example",
+    "test",
+    "localdomain",
+    "home",
+    "intranet",
+    "cluster",
+];
+
+impl Pseudonymizer {
+    pub fn new() -> Pseudonymizer {
+        Pseudonymizer::default()
+    }
+
+    /// The pseudonym of one IP address.
+    pub fn ip(&mut self, ip: &str) -> String {
+        let n = self.ips.len() + 1;
+        let id = *self.ips.entry(ip.to_string()).or_insert(n);
+        format!("ip-{id}")
+    }
+
+    /// The pseudonym of one host name (case-insensitive).
+    pub fn host(&mut self, host: &str) -> String {
+        let n = self.hosts.len() + 1;
+        let id = *self.hosts.entry(host.to_ascii_lowercase()).or_insert(n);
+        format!("host-{id}")
+    }
+
+    /// `text` with every IPv4/IPv6 address and every host name (a dotted name ending in a known top-level
+    /// domain) replaced by its pseudonym.
+    pub fn apply(&mut self, text: &str) -> String {
+        let b = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        let mut copied = 0;
+        while i < b.len() {
+            let c = b[i];
+            let at_word_start = i == 0
+                || !(b[i - 1].is_ascii_alphanumeric()
+                    || matches!(b[i - 1], b'.' | b'_' | b'-' | b':'));
+            if at_word_start && (c.is_ascii_alphanumeric() || c == b':') {
+                if let Some(e) = ipv4_at(b, i).or_else(|| ipv6_at(text, i)) {
+                    out.push_str(&text[copied..i]);
+                    let p = self.ip(&text[i..e]);
+                    out.push_str(&p);
+                    i = e;
+                    copied = e;
+                    continue;
+                }
+                if let Some(e) = host_at(b, i) {
+                    out.push_str(&text[copied..i]);
+                    let p = self.host(&text[i..e]);
+                    out.push_str(&p);
+                    i = e;
+                    copied = e;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+}
+
+fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    for part in 0..4 {
+        let s = j;
+        let mut v: u32 = 0;
+        while j < b.len() && b[j].is_ascii_digit() && j - s < 3 {
+            v = v * 10 + (b[j] - b'0') as u32;
+            j += 1;
+        }
+        if j == s || v > 255 {
+            return None;
+        }
+        if part < 3 {
+            if j >= b.len() || b[j] != b'.' {
+                return None;
+            }
+            j += 1;
+        }
+    }
+    if j < b.len()
+        && (b[j].is_ascii_alphanumeric()
+            || (b[j] == b'.' && b.get(j + 1).is_some_and(|c| c.is_ascii_digit())))
+    {
+        return None;
+    }
+    Some(j)
+}
+
+fn ipv6_at(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut j = i;
+    let mut colons = 0;
+    let mut hex = 0;
+    while j < b.len() && (b[j].is_ascii_hexdigit() || b[j] == b':' || b[j] == b'.') && j - i < 45 {
+        if b[j] == b':' {
+            colons += 1;
+        } else {
+            hex += 1;
+        }
+        j += 1;
+    }
+    // Trim a trailing colon or dot (punctuation after the address).
+    while j > i && matches!(b[j - 1], b'.' | b':') {
+        if b[j - 1] == b':' && j >= 2 && b[j - 2] == b':' {
+            break;
+        }
+        if b[j - 1] == b':' {
+            colons -= 1;
+        }
+        j -= 1;
+    }
+    if colons < 2 || hex < 2 || (j < b.len() && b[j].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let s = &text[i..j];
+    s.parse::<std::net::Ipv6Addr>().ok().map(|_| j)
+}
+
+fn host_at(b: &[u8], i: usize) -> Option<usize> {
+    if !b[i].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut j = i;
+    let mut dots = Vec::new();
+    while j < b.len()
+        && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b'.')
+        && j - i < 253
+    {
+        if b[j] == b'.' {
+            dots.push(j);
+        }
+        j += 1;
+    }
+    while j > i && matches!(b[j - 1], b'.' | b'-') {
+        if b[j - 1] == b'.' {
+            dots.pop();
+        }
+        j -= 1;
+    }
+    let last = *dots.last()?;
+    if j < b.len() && (b[j] == b'(' || b[j] == b'_' || b[j] == b'$') {
+        // `com.acme.Foo.bar(` is code.
+        return None;
+    }
+    let tld = std::str::from_utf8(&b[last + 1..j])
+        .ok()?
+        .to_ascii_lowercase();
+    if !TLDS.contains(&tld.as_str()) {
+        return None;
+    }
+    // Labels: non-empty, the name has a letter.
+    let name = &b[i..j];
+    if name.windows(2).any(|w| w == b"..") || !name.iter().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_structure() {
+        let r = Redactor::new();
+        let cases = [
+            (
+                "jdbc:mysql://app:S3cr3t!@db.internal:3306/meeting",
+                "jdbc:mysql://app:<secret:password>@db.internal:3306/meeting",
+            ),
+            (
+                "Authorization: Bearer abcdef0123456789abcdef",
+                "Authorization: Bearer <secret:bearer-token>",
+            ),
+            (
+                "{\"password\": \"pa55word\", \"user\": \"x\"}",
+                "{\"password\": \"<secret:password>\", \"user\": \"x\"}",
+            ),
+            (
+                "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "export AWS_SECRET_ACCESS_KEY=<secret:aws-secret>",
+            ),
+            ("nothing to see here", "nothing to see here"),
+            (
+                "Failed password for root from 1.2.3.4 port 22 ssh2",
+                "Failed password for root from 1.2.3.4 port 22 ssh2",
+            ),
+            (
+                "wtoken = AppWindowToken{9f4ef63 token=Token{a64f992 ActivityRecord",
+                "wtoken = AppWindowToken{9f4ef63 token=Token{a64f992 ActivityRecord",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(r.redact(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn pem_lines() {
+        let r = Redactor::new();
+        let text = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----\nnext";
+        let out = r.redact(text);
+        assert_eq!(
+            out,
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\n<secret:private-key>\n<secret:private-key>\n-----END RSA PRIVATE KEY-----\nnext"
+        );
+        let mut lr = r.lines();
+        let got: Vec<String> = text.lines().map(|l| lr.line(l).into_owned()).collect();
+        assert_eq!(got.join("\n"), out);
+    }
+
+    #[test]
+    fn pseudonyms() {
+        let mut p = Pseudonymizer::new();
+        let out = p.apply("from 10.0.0.1 to api.vendor.com and 10.0.0.1, class com.acme.Foo.bar(x) v1.2.3.4.5 fe80::1");
+        assert_eq!(
+            out,
+            "from ip-1 to host-1 and ip-1, class com.acme.Foo.bar(x) v1.2.3.4.5 ip-2"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! The Findings tab: the file's findings (computed in the worker by `logsieve-findings`, in the order of
+//! `logsieve analyze`), and for Kubernetes input the Kubernetes view, grouped by namespace and object, each finding
+//! with its corrected YAML. Evidence lines jump to their event in the table. Log text is shown as text only.
+
+use super::state::{AppState, Tab};
+use leptos::prelude::*;
+use logsieve_engine::Finding;
+use logsieve_web::protocol::thousands;
+use std::collections::{BTreeMap, HashMap};
+use wasm_bindgen::JsCast;
+
+fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Copies `text` to the clipboard (`navigator.clipboard.writeText`); a failure (no permission) is ignored.
+fn copy_text(text: &str) {
+    let nav = window().navigator();
+    let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) else {
+        return;
+    };
+    if clip.is_undefined() || clip.is_null() {
+        return;
+    }
+    let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()) else {
+        return;
+    };
+    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+        if let Ok(p) = f.call1(&clip, &text.into()) {
+            // Swallow a rejected promise (no permission, page not focused).
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                let noop =
+                    wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+                let _ = p.catch(&noop);
+                noop.forget();
+            }
+        }
+    }
+}
+
+#[component]
+fn CopyButton(text: String, label: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="copy"
+            data-testid="copy"
+            title=format!("Copy the {label}")
+            on:click=move |_| {
+                copy_text(&text);
+                copied.set(true);
+            }
+        >
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+fn list(title: &'static str, items: &[String], class: &'static str) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        view! {
+            <div class=class>
+                <h4>{title}</h4>
+                <ul>{items.iter().map(|i| view! { <li>{i.clone()}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
+}
+
+#[component]
+fn FindingCard(finding: Finding, excerpts: HashMap<u64, String>) -> impl IntoView {
+    let st = state();
+    let f = finding;
+    let sev = f.severity.as_str();
+    let seen = match (&f.first_seen, &f.last_seen) {
+        (Some(a), Some(b)) if a != b => Some(format!("{a} → {b}")),
+        (Some(a), _) | (None, Some(a)) => Some(a.clone()),
+        _ => None,
+    };
+    let evidence = (!f.evidence.lines.is_empty()).then(|| {
+        let more = f.evidence.total.saturating_sub(f.evidence.lines.len() as u64);
+        view! {
+            <div class="evidence">
+                <h4>{format!("Evidence ({} events)", thousands(f.evidence.total))}</h4>
+                <ul>
+                    {f
+                        .evidence
+                        .lines
+                        .iter()
+                        .map(|&line| {
+                            let excerpt = excerpts.get(&line).cloned();
+                            view! {
+                                <li>
+                                    <a
+                                        href="#"
+                                        class="evidence-line"
+                                        data-testid="evidence-line"
+                                        data-line=line.to_string()
+                                        title="Show this event in the table"
+                                        on:click=move |ev: web_sys::MouseEvent| {
+                                            ev.prevent_default();
+                                            st.jump_to_line(line);
+                                        }
+                                    >
+                                        {format!("line {}", thousands(line))}
+                                    </a>
+                                    {excerpt.map(|e| view! { <code class="excerpt">{e}</code> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                {(more > 0).then(|| view! { <p class="more">{format!("and {} more", thousands(more))}</p> })}
+            </div>
+        }
+    });
+    let queries = [
+        ("LogQL", f.queries.logql.clone()),
+        ("KQL", f.queries.kql.clone()),
+        ("SPL", f.queries.spl.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, q)| !q.is_empty())
+    .map(|(label, q)| {
+        view! {
+            <div class="query" data-testid="query" data-lang=label>
+                <span class="query-lang">{label}</span>
+                <code>{q.clone()}</code>
+                <CopyButton text=q label="query"/>
+            </div>
+        }
+    })
+    .collect_view();
+    let commands = (!f.commands.is_empty()).then(|| {
+        view! {
+            <div class="commands">
+                <h4>"Commands"</h4>
+                {f
+                    .commands
+                    .iter()
+                    .map(|c| {
+                        view! {
+                            <div class="command">
+                                <code>{c.clone()}</code>
+                                <CopyButton text=c.clone() label="command"/>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    });
+    let k8s = f.k8s.clone().map(|t| {
+        let mut target = format!("{} {}", t.kind, t.name);
+        if let Some(ns) = &t.namespace {
+            target = format!("{} {ns}/{}", t.kind, t.name);
+        }
+        if let Some(c) = &t.container {
+            target.push_str(&format!(", container {c}"));
+        }
+        view! {
+            <div class="k8s-target">
+                <p>
+                    <b>"Object: "</b>
+                    {target}
+                    " · "
+                    <code>{t.yaml_path.clone()}</code>
+                </p>
+                {(!t.fix.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="k8s-fix-box">
+                                <h4>"Fix"</h4>
+                                <pre class="k8s-fix" data-testid="k8s-fix">{t.fix.clone()}</pre>
+                                <CopyButton text=t.fix.clone() label="YAML"/>
+                            </div>
+                        }
+                    })}
+            </div>
+        }
+    });
+    view! {
+        <article
+            class=format!("finding sev-{sev}")
+            data-testid="finding"
+            data-kind=f.kind.clone()
+            data-severity=sev
+        >
+            <header>
+                <span class=format!("severity sev-{sev}")>{sev}</span>
+                <h3>{f.title.clone()}</h3>
+                <span class="kind">{f.kind.clone()}</span>
+            </header>
+            <p class="finding-summary">{f.summary.clone()}</p>
+            {f.root_cause.clone().map(|rc| view! { <p class="root-cause"><b>"Root cause: "</b>{rc}</p> })}
+            {seen.map(|s| view! { <p class="seen"><b>"Seen: "</b>{s}</p> })}
+            {k8s}
+            <div class="fixes">
+                {list("Hotfix", &f.hotfix, "hotfix")}
+                {list("Long-term", &f.long_term, "long-term")}
+            </div>
+            {commands}
+            {queries}
+            {evidence}
+        </article>
+    }
+}
+
+#[component]
+pub fn FindingsView() -> impl IntoView {
+    let st = state();
+    let hidden = move || st.tab.get() != Tab::Findings || st.phase.with(|p| p.summary().is_none());
+    let body = move || {
+        let Some(fs) = st.findings.get() else {
+            return view! { <p class="findings-wait">"Analysing…"</p> }.into_any();
+        };
+        let excerpts: HashMap<u64, String> = fs.excerpts.iter().cloned().collect();
+        let (k8s, log): (Vec<Finding>, Vec<Finding>) =
+            fs.findings.iter().cloned().partition(|f| f.k8s.is_some());
+        // Namespace → (kind, name) → findings, in the findings' order within an object.
+        let mut groups: BTreeMap<String, BTreeMap<(String, String), Vec<Finding>>> =
+            BTreeMap::new();
+        for f in k8s {
+            let t = f.k8s.clone().unwrap_or_default();
+            let ns = t
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "(no namespace)".into());
+            groups
+                .entry(ns)
+                .or_default()
+                .entry((t.kind.clone(), t.name.clone()))
+                .or_default()
+                .push(f);
+        }
+        let k8s_view = (fs.k8s_input.is_some() || !groups.is_empty()).then(|| {
+            let ex = excerpts.clone();
+            view! {
+                <section class="k8s-view" data-testid="k8s-view" data-input=fs.k8s_input.clone()>
+                    <h2>"Kubernetes"</h2>
+                    {groups.is_empty().then(|| view! { <p>"No problems found in these objects."</p> })}
+                    {groups
+                        .into_iter()
+                        .map(|(ns, objects)| {
+                            let ex = ex.clone();
+                            view! {
+                                <section class="k8s-namespace" data-testid="k8s-namespace" data-namespace=ns.clone()>
+                                    <h3>{format!("Namespace {ns}")}</h3>
+                                    {objects
+                                        .into_iter()
+                                        .map(|((kind, name), fs)| {
+                                            let ex = ex.clone();
+                                            view! {
+                                                <section
+                                                    class="k8s-object"
+                                                    data-testid="k8s-object"
+                                                    data-kind=kind.clone()
+                                                    data-name=name.clone()
+                                                >
+                                                    <h4>{format!("{kind} {name}")}</h4>
+                                                    {fs
+                                                        .into_iter()
+                                                        .map(|f| view! { <FindingCard finding=f excerpts=ex.clone()/> })
+                                                        .collect_view()}
+                                                </section>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </section>
+                            }
+                        })
+                        .collect_view()}
+                </section>
+            }
+        });
+        let note = fs
+            .k8s_note
+            .clone()
+            .map(|n| view! { <p class="notice">{n}</p> });
+        let n = log.len();
+        view! {
+            {note}
+            {k8s_view}
+            <section class="log-findings" data-testid="log-findings" data-count=n.to_string()>
+                {(n == 0).then(|| view! { <p class="empty">"No findings in this log."</p> })}
+                {log
+                    .into_iter()
+                    .map(|f| view! { <FindingCard finding=f excerpts=excerpts.clone()/> })
+                    .collect_view()}
+            </section>
+        }
+        .into_any()
+    };
+    view! {
+        <section
+            class="findings-view"
+            class:hidden=hidden
+            data-testid="findings-view"
+            data-state=move || if st.findings.with(|f| f.is_some()) { "done" } else { "running" }
+            data-findings=move || st.findings.with(|f| f.as_ref().map(|f| f.findings.len().to_string()))
+            role="tabpanel"
+        >
+            {body}
+        </section>
+    }
+}
