@@ -95,6 +95,20 @@ test('a Kubernetes manifest: the Kubernetes view with the corrected YAML', async
   assert.deepEqual(sort(got), sort(want), 'the same findings as logsieve analyze');
 });
 
+test('kubectl get pods -A text: the Kubernetes view with the cluster-state findings', async () => {
+  const { page } = h;
+  const file = path.resolve('crates/k8s/tests/fixtures/get-pods-A.txt');
+  await showFindings(page, file);
+  for (const kind of ['k8s_evicted', 'k8s_oomkilled', 'k8s_crash_loop', 'k8s_image_pull', 'k8s_pending']) {
+    const f = page.locator(`[data-testid=k8s-view] [data-testid=finding][data-kind=${kind}]`).first();
+    await f.waitFor({ state: 'visible' });
+  }
+  const want = cliFindings(file).map((f) => ({ kind: f.kind, severity: f.severity }));
+  const got = await pageFindings(page);
+  const sort = (v) => v.map((x) => `${x.severity} ${x.kind}`).sort();
+  assert.deepEqual(sort(got), sort(want), 'the same findings as logsieve analyze');
+});
+
 test('planted secrets never reach the findings panel', async () => {
   const { page } = h;
   await showFindings(page, SECRETS);
