@@ -1,6 +1,7 @@
 //! The developer commands of logsieve, run as `cargo xtask <command>` (an alias in .cargo/config.toml).
 
 mod bench;
+mod bench_model;
 mod ctx;
 mod dist;
 mod serve;
@@ -28,6 +29,10 @@ commands:
                              existing dist/ and target/release/logsieve
   bench [--skip-page]        the throughput benchmark: a >= 200 MB mixed file from ../shared/loghub, timed with
                              `wc -l` (baseline), `logsieve stats` and the page in headless Chromium
+  bench-model [--native-only | --wasm-only] [--threads N]
+                             the model benchmark: random Qwen3-0.6B-shaped GGUFs (Q8_0, Q4_K; cached under
+                             target/bench-model/), 256-token prompt + 64 decoded tokens, natively and in headless
+                             Chromium (one worker); one JSON line per run
   help                       this text
 ";
 
@@ -104,6 +109,10 @@ fn run(args: &[String]) -> std::result::Result<(), Failure> {
                 }
             };
             bench::bench(&Ctx::new()?, with_page)?;
+        }
+        "bench-model" => {
+            let opts = bench_model::parse_options(&options).map_err(Failure::Usage)?;
+            bench_model::bench_model(&Ctx::new()?, &opts)?;
         }
         "help" | "-h" | "--help" => print!("{USAGE}"),
         other => return Err(Failure::Usage(format!("unknown command `{other}`"))),
