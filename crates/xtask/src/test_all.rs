@@ -134,6 +134,9 @@ const CLI_BUILD: &str = "cargo build --release -p logsieve-cli";
 const WASM_CLIPPY: &str =
     "cargo clippy -p logsieve-web --target wasm32-unknown-unknown -- -D warnings";
 const TRUNK: &str = "trunk build --release";
+/// The model's greedy tokens in wasm (run by wasm-bindgen-test-runner in Node) equal the native ones.
+const WASM_MODEL_TESTS: &str =
+    "cargo test -p logsieve-model --target wasm32-unknown-unknown --release --test wasm_tokens";
 const BROWSER: &str = "browser tests (node --test tests/browser/)";
 
 pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
@@ -153,10 +156,25 @@ pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
         if setup_ok {
             dist_ok = report.run('e', TRUNK, || trunk_build(ctx));
             report.run('e', WASM_CLIPPY, || cargo(WASM_CLIPPY));
+            report.run('e', WASM_MODEL_TESTS, || {
+                ctx.run(
+                    ctx.cmd("cargo")
+                        .args(WASM_MODEL_TESTS.split(' ').skip(1))
+                        .env(
+                            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                            "wasm-bindgen-test-runner",
+                        ),
+                )
+            });
         } else {
             dist_ok = false;
             report.not_run('e', TRUNK, Outcome::Blocked("setup failed".into()));
             report.not_run('e', WASM_CLIPPY, Outcome::Blocked("setup failed".into()));
+            report.not_run(
+                'e',
+                WASM_MODEL_TESTS,
+                Outcome::Blocked("setup failed".into()),
+            );
         }
     }
 
