@@ -7,6 +7,7 @@
 //! cargo run --release -p logsieve-engine --example mine -- accuracy [SHARED_DIR]
 //! cargo run --release -p logsieve-engine --example mine -- accuracy-pipeline [SHARED_DIR]  # raw .log via Pipeline
 //! cargo run --release -p logsieve-engine --example mine -- templates GT.csv   # the templates as JSON lines
+//! cargo run --release -p logsieve-engine --example mine -- keys GT.csv        # per row: masked key, template
 //! cargo run --release -p logsieve-engine --example mine -- diff DATASET [SHARED_DIR]
 //! cargo run --release -p logsieve-engine --example mine -- adversarial [LINES] [MAX_WORDS]
 //! ```
@@ -45,6 +46,24 @@ fn main() {
             }
             for t in miner.finish().templates {
                 println!("{}", serde_json::to_string(&t).expect("json"));
+            }
+        }
+        Some("keys") => {
+            // Per row: the masked key (before clustering) and the final template, as JSON lines.
+            let rows = read_csv(Path::new(&args[1]));
+            let mut miner = TemplateMiner::new();
+            let ids: Vec<TemplateId> = rows
+                .iter()
+                .map(|r| miner.observe(&r["Content"], None, None, r["LineId"].parse().unwrap_or(0)))
+                .collect();
+            let map = miner.finish();
+            for (r, id) in rows.iter().zip(ids) {
+                let obj = serde_json::json!({
+                    "line": r["LineId"].parse::<u64>().unwrap_or(0),
+                    "key": miner.provisional_template(id),
+                    "template": map.get(id).map(|t| t.template.clone()),
+                });
+                println!("{obj}");
             }
         }
         Some("diff") => diff(&args[1], &shared_dir(args.get(2))),

@@ -1,12 +1,17 @@
 //! Template-mining accuracy on the loghub-2k datasets (loghub-2.0's corrected ground truth).
 //!
-//! For every dataset folder of `$LOGSIEVE_SHARED/loghub` (default: `../shared` next to the workspace), mines the
-//! `Content` column of `<D>_2k.log_structured_corrected.csv` with one [`TemplateMiner`] (the same settings for every
-//! file), writes `{"line", "template"}` NDJSON to a temporary file, scores it with
-//! `tools/parse_accuracy.py`, prints a table, and checks the averages against the thresholds:
-//! GA >= 0.95, PA >= 0.90, FGA >= 0.92, FTA >= 0.80.
+//! For every dataset folder of `<SHARED>/loghub`, mines the `Content` column of
+//! `<D>_2k.log_structured_corrected.csv` with one [`TemplateMiner`] (the same settings for every file), writes
+//! `{"line", "template"}` NDJSON to a temporary file, scores it with `<SHARED>/tools/parse_accuracy.py`, prints a
+//! table, and checks the averages against the thresholds: GA >= 0.95, PA >= 0.90, FGA >= 0.92,
+//! FTA >= 0.80.
 //!
-//! `cargo test -p logsieve-engine --test template_accuracy -- --nocapture`
+//! `<SHARED>` is `../shared` next to the workspace. When `$LOGSIEVE_SHARED` names another folder of the same layout
+//! (more loghub datasets, e.g. the ones the project is also judged on), its table is printed too and held to the
+//! same thresholds.
+//!
+//! `cargo test --release -p logsieve-engine --test template_accuracy -- --nocapture`
+//! `LOGSIEVE_SHARED=/path/to/other cargo test --release -p logsieve-engine --test template_accuracy -- --nocapture`
 
 use logsieve_engine::template::{TemplateId, TemplateMiner};
 use std::collections::BTreeMap;
@@ -15,11 +20,28 @@ use std::path::{Path, PathBuf};
 
 const THRESHOLDS: [(&str, f64); 4] = [("GA", 0.95), ("PA", 0.90), ("FGA", 0.92), ("FTA", 0.80)];
 
-fn shared_dir() -> PathBuf {
-    match std::env::var("LOGSIEVE_SHARED") {
-        Ok(s) if !s.is_empty() => PathBuf::from(s),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+/// The folders to score: the default one (if present) and `$LOGSIEVE_SHARED` (if set and another folder).
+fn shared_dirs() -> Vec<PathBuf> {
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let default = default.canonicalize().unwrap_or(default);
+    let mut dirs = Vec::new();
+    let extra = match std::env::var("LOGSIEVE_SHARED") {
+        Ok(s) if !s.is_empty() => Some(PathBuf::from(s)),
+        _ => None,
+    };
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if extra.is_none() || default.join("loghub").is_dir() {
+        dirs.push(default.clone());
     }
+    if let Some(e) = extra {
+        if !same(&e, &default) {
+            dirs.push(e);
+        }
+    }
+    dirs
 }
 
 /// A loghub structured CSV: a header row, then rows; fields may be double-quoted with `""` escapes.
@@ -89,7 +111,26 @@ fn mine(rows: &[BTreeMap<String, String>]) -> Vec<(u64, String)> {
 
 #[test]
 fn loghub_2k_accuracy() {
-    let shared = shared_dir();
+    let mut failed = Vec::new();
+    for shared in shared_dirs() {
+        let avg = score_folder(&shared);
+        failed.extend(
+            THRESHOLDS
+                .iter()
+                .zip(&avg)
+                .filter(|((_, min), a)| *a < min)
+                .map(|((k, min), a)| format!("{}: {k} {a:.4} < {min}", shared.display())),
+        );
+    }
+    assert!(
+        failed.is_empty(),
+        "below the thresholds: {}",
+        failed.join(", ")
+    );
+}
+
+/// Scores every dataset of `<shared>/loghub`, prints the table, and returns the averages (GA, PA, FGA, FTA).
+fn score_folder(shared: &Path) -> Vec<f64> {
     let loghub = shared.join("loghub");
     let tool = shared.join("tools/parse_accuracy.py");
     assert!(
@@ -111,14 +152,18 @@ fn loghub_2k_accuracy() {
     sets.sort();
     assert!(!sets.is_empty(), "no dataset in {}", loghub.display());
 
-    let tmp =
-        std::env::temp_dir().join(format!("logsieve-template-accuracy-{}", std::process::id()));
+    let tmp = std::env::temp_dir().join(format!(
+        "logsieve-template-accuracy-{}-{}",
+        std::process::id(),
+        sets.len()
+    ));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let mut sums = [0.0f64; 4];
     println!();
+    println!("{}", loghub.display());
     println!(
-        "{:<12} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
-        "dataset", "GA", "PA", "FGA", "FTA", "templates", "gt"
+        "{:<12} {:>6} {:>7} {:>7} {:>7} {:>7} {:>10} {:>9}",
+        "dataset", "lines", "GA", "PA", "FGA", "FTA", "templates", "gt"
     );
     for (name, gt) in &sets {
         let rows = read_csv(gt);
@@ -155,8 +200,9 @@ fn loghub_2k_accuracy() {
             *s += x;
         }
         println!(
-            "{:<12} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>10} {:>9}",
+            "{:<12} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>10} {:>9}",
             name,
+            rows.len(),
             m[0],
             m[1],
             m[2],
@@ -169,18 +215,8 @@ fn loghub_2k_accuracy() {
     let n = sets.len() as f64;
     let avg: Vec<f64> = sums.iter().map(|s| s / n).collect();
     println!(
-        "{:<12} {:>7.4} {:>7.4} {:>7.4} {:>7.4}",
-        "average", avg[0], avg[1], avg[2], avg[3]
+        "{:<12} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4}",
+        "average", "", avg[0], avg[1], avg[2], avg[3]
     );
-    let failed: Vec<String> = THRESHOLDS
-        .iter()
-        .zip(&avg)
-        .filter(|((_, min), a)| *a < min)
-        .map(|((k, min), a)| format!("{k} {a:.4} < {min}"))
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "below the thresholds: {}",
-        failed.join(", ")
-    );
+    avg
 }

@@ -1,31 +1,46 @@
 //! Clustering: merging keys that differ only where a value sits.
 //!
-//! Input: the distinct keys seen (masked word sequences) with their line counts. Only keys with the same number of
-//! words are compared. Keys equal in every word but one form a *group*; the group becomes one template, with
+//! Input: the distinct keys seen (masked word sequences) with their line counts. Keys with the same number of words
+//! are compared first. Keys equal in every word but one form a *group*; the group becomes one template, with
 //! `<*>` in the differing word, when the words that differ there look like values:
 //!
 //! * one of them is already a value in some key (`uid=<*>` next to `uid=ffff`, `(<*>)` next to `()`);
 //! * they sit inside double quotes (a quoted string that varies), or right after `=` (two distinct suffice);
 //! * they look like identifiers (dots, slashes, underscores, digits: `com.a.b`, `a/b`): two distinct suffice;
 //! * they are plain words (`root`, `news`): three distinct are needed (two words that alternate are usually the
-//!   message's own text: `startup`/`shutdown`, `begin`/`end`, `failure;`/`failures;`);
-//! * they are upper-case constants (`RUNNING`, `FAIL_TASK_CLEANUP`) or field names (before `=`): five distinct are
-//!   needed (state and field names are text);
-//! * the first word of a message is a value only on the first rule's evidence (it is usually a verb, a component
-//!   or a property name);
-//! * text around a value that differs (`num=<*>,flags=<*>` against `topActivity=<*>`) is structure, never a value.
+//!   message's own text: `startup`/`shutdown`, `begin`/`end`, `failure;`/`failures;`, `initialization.`);
+//! * they are constants: upper-case (`RUNNING`, `FAIL_TASK_CLEANUP`), capitalised (`Paused`, `Resumed`,
+//!   `Started`: states), dotted names that differ only in a constant (`a.action.SCREEN_ON`,
+//!   `a.action.SCREEN_OFF`), devices of different kinds (`alt0`, `ee0`, `scip0`), or field names (before `=`):
+//!   five distinct are needed (states and names are text). Devices of one kind are instances, a value (`eth0`,
+//!   `eth1`; three for upper-case ones: `CPU0`..`CPU3`, not `IPV4`/`IPV6`);
+//! * the first word of a message is a value only on the first rule's evidence or when three distinct identifiers
+//!   take its place (it is usually a verb, a component or a property name);
+//! * text around a value that differs (`num=<*>,flags=<*>` against `topActivity=<*>`) is structure, never a value,
+//!   and neither is the name glued before a value (`core.<*>` against `node-<*>`: different things).
 //!
-//! Words are compared part by part (split at the same delimiters as masking), so `key=<*>|com.a|<*>` and
-//! `key=<*>|com.b|<*>` merge into `key=<*>|<*>|<*>` (a `/` between two differing parts is inside one value:
-//! `pkg/.Activity`); words of different shapes keep their common prefix and suffix (`(<*>)`). A group is first
+//! Words are compared part by part (split at the same delimiters as masking), so `key=<*>|com.a.x|<*>` and
+//! `key=<*>|com.b.y|<*>` merge into `key=<*>|<*>|<*>` (a `/` between two differing parts is inside one value:
+//! `pkg/.Activity`); dotted names keep the labels they all start with, two at least (`org.apache.hadoop.<*>`,
+//! `com.apple.<*>:`); words of different shapes keep their common prefix and suffix (`(<*>)`). A group is first
 //! split by word shape, so one odd member does not stop the others from merging.
 //!
 //! Passes, per word count: one differing word, repeated until nothing changes; then two differing words at once
-//! (each needing three distinct values, no upper-case constants); then keys that share their first literal word
-//! and differ, as a set, in at most half their words, each of which passes the rules above with three distinct
-//! values or a strong shape, and at least one of which is an identifier or a value (messages with several
-//! independent fields: `tag="..", name=.., ws=..`); then templates with values absorb the keys they match.
-//! Finally a `name=value` field whose value was found to vary in one template is a value in all of them.
+//! (each needing three distinct values, no upper-case constants, no change of shape, and one of the two an
+//! identifier or a value: two columns of plain words, `Claim successful`/`Creating image`, are text); then keys
+//! that share their first literal word and differ, as a set, in at most half their words, each of which passes the
+//! rules above with three distinct values or a strong shape, and at least one of which is an identifier or a value
+//! (messages with several independent fields: `tag="..", name=.., ws=..`); then templates with values absorb the
+//! keys they match. Finally a `name=value` field whose value was found to vary in one template is a value in all
+//! of them.
+//!
+//! Then, across word counts, templates whose *literal skeleton* is the same merge: the same literal words in the
+//! same order, with values in the same gaps between them, where a gap is a run of words that are only values and
+//! punctuation (`<*>`, `<*>:<*>`, `(<*>)`, `<<*>`) and of units right after them (`bytes`, `KB`, `ms`, `sec`). So
+//! `<*> bytes sent` and `<*> bytes (<*>) sent`, `lifetime <*>:<*>` and `lifetime <<*> sec`, a list of one or of
+//! six `@<*>` are one template each (two literal words at least are needed). A gap where the members differ is `<*>` (with the closing punctuation they
+//! share); a unit that varies somewhere (`<*> KB`, `<*> B`) is part of the values in every gap, and one that never
+//! varies is text (`memory <*> MB`).
 //!
 //! Everything is computed from the set of keys and counts, in sorted order: the result does not depend on the
 //! order in which lines arrived (so slices mined apart and merged give the same templates).
@@ -205,6 +220,8 @@ struct Merged<'a> {
     fields: Vec<&'a str>,
     /// The differing parts, one entry per (word, differing position).
     diffs: Vec<&'a str>,
+    /// A differing part is glued to a value after it (`core.<*>`, `instruction......<*>`): the value's name.
+    named: bool,
 }
 
 fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
@@ -221,6 +238,7 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
     let mut key = false;
     let mut value = false;
     let mut quoted = false;
+    let mut named = false;
     let mut fields = Vec::new();
     if same_skeleton {
         let differs: Vec<bool> = (0..first.len())
@@ -251,7 +269,15 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
                     text.push_str(first[k]);
                 }
             } else {
+                // Dotted names keep their common leading labels (`org.apache.hadoop.<*>`).
+                let col: Vec<&'a str> = split.iter().map(|p| p[k]).collect();
+                let slashed = (k + 2 < first.len() && first[k + 1] == "/" && differs[k + 2])
+                    || (k >= 2 && first[k - 1] == "/" && differs[k - 2]);
+                if !slashed {
+                    text.push_str(dotted_prefix(&col));
+                }
                 text.push_str(VAR);
+                named |= first.get(k + 1) == Some(&VAR) && !differs[k + 1];
                 key |= first.get(k + 1) == Some(&"=");
                 value |= k > 0 && first[k - 1] == "=";
                 if k > 1
@@ -262,8 +288,10 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
                     fields.push(first[k - 2]);
                 }
                 quoted |= k > 0 && first[k - 1] == "\"" && first.get(k + 1) == Some(&"\"");
-                for p in &split {
-                    diffs.push(p[k]);
+                let middles = dotted_middles(&col);
+                for (w, m) in col.into_iter().zip(middles) {
+                    // Dotted names that differ only in a constant (`a.b.SCREEN_ON`, `a.b.SCREEN_OFF`) are text.
+                    diffs.push(if shape(m) == Shape::Enum { m } else { w });
                 }
             }
         }
@@ -310,7 +338,75 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
         quoted,
         fields,
         diffs,
+        named,
     }
+}
+
+/// The labels (with their dots) that dotted names all start with, two at least: `com.apple.` for
+/// `com.apple.a.daily` and `com.apple.b`. None if a name holds a value or does not start with a letter.
+fn dotted_prefix<'a>(col: &[&'a str]) -> &'a str {
+    let first = col[0];
+    if col
+        .iter()
+        .any(|w| w.contains(VAR) || !w.starts_with(|c: char| c.is_ascii_alphabetic()))
+    {
+        return "";
+    }
+    let common = col.iter().fold(first.len(), |n, w| {
+        n.min(
+            first
+                .bytes()
+                .zip(w.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        )
+    });
+    let p = &first[..first[..common].rfind('.').map_or(0, |i| i + 1)];
+    // Two labels at least (`com.apple.`): one (`com.`, `system.`) says little.
+    if p.bytes().filter(|&b| b == b'.').count() >= 2 {
+        p
+    } else {
+        ""
+    }
+}
+
+/// The parts of dotted names that differ: `a.b.SCREEN_ON` and `a.b.SCREEN_OFF` differ in `SCREEN_ON` and
+/// `SCREEN_OFF` (constants: the message's own text), `com.a.x` and `com.b.y` in `a.x` and `b.y`. Words without a
+/// common dotted prefix or suffix are returned whole.
+fn dotted_middles<'a>(col: &[&'a str]) -> Vec<&'a str> {
+    let first = col[0];
+    // Common prefix ending at a dot, common suffix starting at one.
+    let mut pre = col.iter().fold(first.len(), |n, w| {
+        n.min(
+            first
+                .bytes()
+                .zip(w.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        )
+    });
+    pre = first[..pre].rfind('.').map_or(0, |i| i + 1);
+    let mut suf = col.iter().fold(first.len() - pre, |n, w| {
+        n.min(
+            first
+                .bytes()
+                .rev()
+                .zip(w.bytes().rev())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        )
+        .min(w.len().saturating_sub(pre))
+    });
+    suf = first[first.len() - suf..].find('.').map_or(0, |i| suf - i);
+    if pre == 0 && suf == 0 {
+        return col.to_vec();
+    }
+    col.iter()
+        .map(|w| {
+            let e = w.len() - suf;
+            w.get(pre..e.max(pre)).unwrap_or(w)
+        })
+        .collect()
 }
 
 fn shape(v: &str) -> Shape {
@@ -324,6 +420,8 @@ fn shape(v: &str) -> Shape {
         // Text around a value: a different structure, not a value.
         return Shape::Struct;
     }
+    // A full stop ends a sentence: `initialization.` is a word.
+    let v = v.trim_end_matches('.');
     // Classify the core: punctuation other than identifier separators does not count (`*launch*`, `icons*`,
     // `null?true`, `View Lock`).
     let mut letters = 0;
@@ -353,10 +451,30 @@ fn shape(v: &str) -> Shape {
     if upper && !lower && (letters > 1 || !digit) {
         return Shape::Enum;
     }
+    if letters > 1
+        && v.as_bytes()[0].is_ascii_uppercase()
+        && v[1..].bytes().all(|b| b.is_ascii_lowercase())
+    {
+        // A capitalised word (`Paused`, `Resumed`, `Started`): a state's name, like a constant.
+        return Shape::Enum;
+    }
+    if is_device_name(v) {
+        // `eth0`, `en1`, `alt0`: a device's name, one of a few (like a constant).
+        return Shape::Enum;
+    }
     if digit || sep {
         return Shape::Ident;
     }
     Shape::Word
+}
+
+/// Letters and one digit: `eth0`, `scip0`, `tty1`.
+fn is_device_name(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 2
+        && b.len() <= 8
+        && b[b.len() - 1].is_ascii_digit()
+        && b[..b.len() - 1].iter().all(|c| c.is_ascii_alphabetic())
 }
 
 /// Whether the differing words of a group are values. `d`: number of distinct words; `pair`: two columns differ
@@ -369,6 +487,7 @@ fn is_variable(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> bool {
 /// next to a word, an identifier) rather than only the number of distinct words.
 fn evidence(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> Option<bool> {
     let (mut var, mut en, mut ident, mut structure) = (false, 0, 0, false);
+    let (mut devices, mut same_device, mut device_name) = (0, true, None);
     let mut seen: Vec<&str> = Vec::new();
     for &v in m.diffs.iter() {
         if seen.contains(&v) {
@@ -377,22 +496,44 @@ fn evidence(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> Option<bool> {
         seen.push(v);
         match shape(v) {
             Shape::Var => var = true,
+            Shape::Enum if is_device_name(v) => {
+                devices += 1;
+                let name = v.trim_end_matches(|c: char| c.is_ascii_digit());
+                same_device &= device_name.is_none_or(|d| d == name);
+                device_name = Some(name);
+            }
             Shape::Enum => en += 1,
             Shape::Ident => ident += 1,
             Shape::Struct => structure = true,
             Shape::Word | Shape::Empty => {}
         }
     }
-    if pair && d < 3 {
+    // Devices of one kind (`eth0`, `eth1`; three if upper-case like constants: `CPU0`, `CPU1`, `CPU2`) are
+    // instances, a value; of different kinds (`en0`, `wl0`) or two constants (`IPV4`, `IPV6`) they are names.
+    let upper = device_name.is_some_and(|n: &str| n.bytes().all(|b| b.is_ascii_uppercase()));
+    if same_device && (!upper || devices != 2) {
+        ident += devices;
+    } else {
+        en += devices;
+    }
+    if pair && (d < 3 || structure) {
+        // Two columns at once are weaker evidence: a value next to text that changes shape is not enough.
+        return None;
+    }
+    if m.named {
+        // Names of values differ (`core.<*>`, `node-<*>`): different things.
         return None;
     }
     if var || m.quoted {
         return Some(true);
     }
-    if col == 0 || structure || pair && en > 0 {
-        // The first word is the message's own text (a verb, a component, a property name): only a value next to
-        // a word makes it a value.
+    if structure || pair && en > 0 {
         return None;
+    }
+    if col == 0 {
+        // The first word is the message's own text (a verb, a component, a property name): only a value next to
+        // a word makes it a value, or many distinct identifiers (`com.apple.a.daily:`, `com.apple.b:`).
+        return (!pair && en == 0 && ident == seen.len() && d >= 3).then_some(true);
     }
     let ok = if en > 0 || m.key {
         d >= 5
@@ -464,6 +605,7 @@ pub(crate) fn cluster(keys: &[KeyIn<'_>]) -> Vec<ClusterOut> {
             cluster_bucket(&mut cls, &bucket, len, &mut int);
         }
     }
+    skeleton_pass(&mut cls, &mut int);
     let mut out: Vec<ClusterOut> = cls
         .into_iter()
         .filter(|c| c.alive)
@@ -514,6 +656,163 @@ fn field_values(w: &str, fields: &rustc_hash::FxHashSet<Box<str>>) -> String {
         k += 1;
     }
     out
+}
+
+/// A word that is only values and punctuation: `<*>`, `<*>:<*>`, `(<*>)`, `<<*>`.
+pub(crate) fn is_value_word(w: &str) -> bool {
+    w.contains(VAR)
+        && w.split(VAR)
+            .all(|p| !p.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80))
+}
+
+/// A unit of size or time (`bytes`, `KB`, `ms`, `sec`, `%`), punctuation around it aside.
+fn is_unit_word(w: &str) -> bool {
+    let core = w.trim_matches(|c: char| c.is_ascii_punctuation() && c != '%');
+    matches!(
+        core,
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "kB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "byte"
+            | "bytes"
+            | "ns"
+            | "us"
+            | "µs"
+            | "ms"
+            | "s"
+            | "sec"
+            | "secs"
+            | "second"
+            | "seconds"
+            | "millis"
+            | "milliseconds"
+            | "min"
+            | "mins"
+            | "minute"
+            | "minutes"
+            | "h"
+            | "hr"
+            | "hrs"
+            | "hour"
+            | "hours"
+            | "day"
+            | "days"
+            | "%"
+    )
+}
+
+/// Templates with the same literal words in the same order, with values in the same gaps between them, are one
+/// template even when their values take a different number of words or another shape: `<*> bytes sent` and
+/// `<*> bytes (<*>) sent`, `lifetime <*>:<*>` and `lifetime <<*> sec`, a list of one or of three `@<*>`. A gap
+/// holds words that are only values and punctuation, and units right after them (`bytes`, `KB`, `ms`). At least
+/// two literal words are needed. The merged template keeps a gap's words where all agree and is `<*>` elsewhere.
+/// A template's words as literal words and gaps (runs of value words and the units after them).
+enum Piece {
+    Literal(u32),
+    Gap(Vec<u32>),
+}
+
+fn pieces(tpl: &[u32], int: &Interner<'_>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(tpl.len());
+    let mut prev_value = false;
+    for &t in tpl {
+        let w = int.get(t);
+        let value = is_value_word(w) || (prev_value && is_unit_word(w));
+        match (value, out.last_mut()) {
+            (true, Some(Piece::Gap(g))) => g.push(t),
+            (true, _) => out.push(Piece::Gap(vec![t])),
+            (false, _) => out.push(Piece::Literal(t)),
+        }
+        prev_value = value;
+    }
+    out
+}
+
+fn skeleton_pass(cls: &mut [Cl], int: &mut Interner<'_>) {
+    const GAP: u32 = u32::MAX;
+    let mut groups: FxHashMap<Vec<u32>, Vec<usize>> = FxHashMap::default();
+    for (c, cl) in cls.iter().enumerate() {
+        if !cl.alive {
+            continue;
+        }
+        let ps = pieces(&cl.tpl, int);
+        let literals = ps.iter().filter(|p| matches!(p, Piece::Literal(_))).count();
+        if literals < 2 || literals == ps.len() {
+            continue;
+        }
+        // Literal words as they are rendered (known fields' values written `<*>`).
+        let skel: Vec<u32> = ps
+            .iter()
+            .map(|p| match p {
+                Piece::Literal(t) => {
+                    let w = field_values(int.get(*t), &int.fields);
+                    int.id(&w)
+                }
+                Piece::Gap(_) => GAP,
+            })
+            .collect();
+        groups.entry(skel).or_default().push(c);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort_unstable_by_key(|g| g[0]);
+    for g in groups {
+        let all: Vec<Vec<Piece>> = g.iter().map(|&c| pieces(&cls[c].tpl, int)).collect();
+        let gap = |m: &[Piece], k: usize| -> Vec<u32> {
+            match &m[k] {
+                Piece::Gap(v) => v.clone(),
+                Piece::Literal(_) => Vec::new(),
+            }
+        };
+        let n = all[0].len();
+        let same: Vec<bool> = (0..n)
+            .map(|k| all.iter().all(|m| gap(m, k) == gap(&all[0], k)))
+            .collect();
+        let has_unit = |v: &[u32]| v.iter().any(|&t| is_unit_word(int.get(t)));
+        // Units that vary in one place (`<*> KB` and `<*> B`) are part of the values in all places.
+        let units_vary = (0..n).any(|k| !same[k] && all.iter().any(|m| has_unit(&gap(m, k))));
+        // Words kept as they are, or a value with the closing punctuation all the gaps end with (`<*>,` for
+        // `<*> KB,` and `<*> B,`).
+        let mut out: Vec<Result<u32, String>> = Vec::with_capacity(cls[g[0]].tpl.len());
+        for (k, p) in all[0].iter().enumerate() {
+            match p {
+                Piece::Literal(t) => out.push(Ok(*t)),
+                Piece::Gap(first) if same[k] && !(units_vary && has_unit(first)) => {
+                    out.extend(first.iter().map(|&t| Ok(t)))
+                }
+                Piece::Gap(_) => {
+                    let tail = |m: &[Piece]| -> String {
+                        let last = gap(m, k).last().map_or("", |&t| int.get(t));
+                        let core = last.trim_end_matches(|c: char| {
+                            matches!(c, ',' | ';' | ')' | ']' | '}' | '.')
+                        });
+                        last[core.len()..].to_string()
+                    };
+                    let t0 = tail(&all[0]);
+                    if all.iter().all(|m| tail(m) == t0) {
+                        out.push(Err(t0));
+                    } else {
+                        out.push(Err(String::new()));
+                    }
+                }
+            }
+        }
+        let tpl: Vec<u32> = out
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|tail| int.id(&format!("{VAR}{tail}"))))
+            .collect();
+        let target = g[0];
+        for &c in &g[1..] {
+            merge_into(cls, target, c);
+        }
+        cls[target].hash = full_hash(&tpl);
+        cls[target].tpl = tpl;
+    }
 }
 
 fn merge_into(cls: &mut [Cl], target: usize, other: usize) {
@@ -653,6 +952,7 @@ fn skeleton(w: &str) -> Vec<u8> {
 /// Merges `g` (clusters equal outside `cols`) if the words that differ in `cols` are values.
 fn try_merge(cls: &mut [Cl], g: &[usize], cols: &[usize], int: &mut Interner<'_>) -> bool {
     let mut new_toks = Vec::with_capacity(cols.len());
+    let mut strong = false;
     for &j in cols {
         let mut toks: Vec<u32> = g.iter().map(|&c| cls[c].tpl[j]).collect();
         toks.sort_unstable();
@@ -663,12 +963,17 @@ fn try_merge(cls: &mut [Cl], g: &[usize], cols: &[usize], int: &mut Interner<'_>
         }
         let words: Vec<&str> = toks.iter().map(|&t| int.get(t)).collect();
         let merged = merge_words(&words);
-        if !is_variable(&merged, toks.len(), j, cols.len() > 1) {
-            return false;
+        match evidence(&merged, toks.len(), j, cols.len() > 1) {
+            Some(s) => strong |= s,
+            None => return false,
         }
         let fields: Vec<Box<str>> = merged.fields.iter().map(|&f| f.into()).collect();
         let text = merged.text;
         new_toks.push((int.id(&text), fields));
+    }
+    if cols.len() > 1 && !strong {
+        // Two columns of plain words (`Claim successful`, `Creating image`) are the message's own text.
+        return false;
     }
     let target = g[0];
     for &c in &g[1..] {
@@ -870,9 +1175,65 @@ mod tests {
             ("connection from <*> (<*>) at", 1),
             ("connection from <*> () at", 1),
         ]);
+        // Dotted names keep their common leading labels.
         assert_eq!(
             t,
-            vec!["add key=<*>|<*>|<*>", "connection from <*> (<*>) at"]
+            vec![
+                "add key=<*>|com.tencent.<*>|<*>",
+                "connection from <*> (<*>) at"
+            ]
+        );
+    }
+    #[test]
+    fn constants_states_and_devices_stay_text() {
+        let t = run(&[
+            ("onReceive action: android.intent.action.SCREEN_ON", 1),
+            ("onReceive action: android.intent.action.SCREEN_OFF", 1),
+            ("onReceive action: android.intent.action.TIME_TICK", 1),
+            ("[instance: <*>] VM Paused (Lifecycle Event)", 1),
+            ("[instance: <*>] VM Resumed (Lifecycle Event)", 1),
+            ("[instance: <*>] VM Started (Lifecycle Event)", 1),
+            ("via interface alt0", 1),
+            ("via interface ee0", 1),
+            ("via interface scip0", 1),
+            ("allocating for eth0", 1),
+            ("allocating for eth1", 1),
+            ("[instance: <*>] Claim successful", 1),
+            ("[instance: <*>] Creating image", 1),
+            ("[instance: <*>] Terminating instance", 1),
+        ]);
+        assert_eq!(t.len(), 13, "{t:?}");
+        assert!(t.contains(&"allocating for <*>".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn same_skeleton_merges_across_word_counts() {
+        let t = run(&[
+            (
+                "<*>:<*> close, <*> bytes (<*> KB) sent, <*> bytes received, lifetime <*>:<*>",
+                3,
+            ),
+            (
+                "<*>:<*> close, <*> bytes sent, <*> bytes (<*> MB) received, lifetime <<*> sec",
+                2,
+            ),
+            (
+                "<*>:<*> close, <*> bytes sent, <*> bytes received, lifetime <*>:<*>:<*>",
+                1,
+            ),
+            ("<*>:<*> open through proxy <*>:<*> HTTPS", 4),
+            ("Block <*> stored (estimated size <*> KB, free <*> KB)", 3),
+            ("Block <*> stored (estimated size <*> B, free <*> KB)", 1),
+            ("Attempting claim: memory <*> MB, disk <*> GB", 2),
+        ]);
+        assert_eq!(
+            t,
+            vec![
+                "<*>:<*> close, <*> sent, <*> received, lifetime <*>",
+                "<*>:<*> open through proxy <*>:<*> HTTPS",
+                "Attempting claim: memory <*> MB, disk <*> GB",
+                "Block <*> stored (estimated size <*>, free <*>)",
+            ]
         );
     }
 }

@@ -2,25 +2,42 @@
 //! `<*>`. The result is the message's *key*: two messages with the same key are the same template for sure; keys
 //! that differ only where values sit are merged later ([`super::cluster`]).
 //!
+//! The rules follow what loghub-2.0's annotators call a variable (separators between adjacent values are kept:
+//! `<*>:<*>`, `<*>-<*>-<*>`), in general terms: numbers, identifiers and addresses are values; names, units and the
+//! words of the message are text.
+//!
 //! A word is a run of non-blank bytes (a double-quoted string counts as one word even with blanks inside). Inside a
 //! word, delimiters (`: = , ; ( ) [ ] { } < | " ' @ # / \`) split it into *segments*; the delimiters stay in the
 //! template (so `10.0.0.1:80` becomes `<*>:<*>`, `uid=0` becomes `uid=<*>`; `>` is not one: `vCores:1>` is
 //! `vCores:<*>`), and each segment is a value when:
 //!
 //! * it starts with a digit, or with `-`, `+` or `.` and a digit (numbers, sizes, durations, hex `0x..`, IPs,
-//!   versions `1.2.3`, dates `2024-01-15`, times `10:23:45` segment by segment, UUIDs);
+//!   versions `1.2.3`, times `10:23:45` segment by segment, UUIDs); a date keeps its dashes (`<*>-<*>-<*>`);
 //! * one of its parts (split at `. _ - $ +`) starts with a digit (`blk_-123`, `host-41`, `v1.0.0`), is hex with a
-//!   digit and at least 6 long (`a64f992`), holds 5 digits or more (`n219076184117`) or two runs of digits
-//!   (`u0a37`), or two of its parts hold digits (`R02-M1-N0`): identifiers. Short letter+digit words (`ssh2`,
-//!   `jk2_init`, `tty2`, `L1`, `x509`) stay literal;
-//! * it is `true`, `false` or `null` (three common casings);
-//! * it is a host name without digits that ends in a common top-level domain (`ns.example.com`).
+//!   digit and at least 6 long (`a64f992`), holds 5 digits or more (`n219076184117`), two runs of digits (`u0a37`),
+//!   or a number of two digits or more with two letters or more (`an14`, `storage442`, `Brcm43xx`: one of many
+//!   numbered things), or two of its parts hold digits (`R02-M1-N0`): identifiers. Names with a one-digit number or
+//!   a single letter (`ssh2`, `eth0`, `jk2_init`, `L1`, `x509`, `e820`) stay literal;
+//! * it is `true`, `false` or `null` (three common casings), or hex without digits, eight letters or more
+//!   (`ffffffff`);
+//! * it is a host name that ends in a common top-level domain (`ns.example.com`, `proxy.example.edu.hk`; not a
+//!   reverse-domain name, `com.example.io`), also as a whole word.
 //!
-//! A `name-` before a numeric value stays literal (`jetty-<*>`). Besides segments: an absolute path (`/var/log/x`,
-//! up to a `:port`) and a Windows path (`C:\x`) are one value each; a URL keeps its scheme and masks its body when
-//! the body holds a digit (`hdfs://<*>:<*>` for host:port, `hdfs://<*>` otherwise); an IPv6 or MAC address is one
-//! value; a trailing `.` stays outside a value (`port <*>.`); a month or weekday name followed by a day number or a
-//! month is a value (timestamps inside messages); a size unit after a number belongs to it (`5.2 KB` is one value).
+//! A segment followed by `=` is a field's name, never a value (`fpr29=<*>`). A name before a numeric value stays
+//! literal: a word and `-` (`jetty-<*>`, `node-<*>`, `Interconnect-<*>`; not a host name, `msra-sa-41`), a word and
+//! dots (`core.<*>`, `alignment......<*>`: dot leaders), while one joined by `_` is part of the value
+//! (`blk_-123` is `<*>`). A `-` that is not a sign stays outside a value (`]-<*>`, `<*>-[Engine`).
+//!
+//! Besides segments: an absolute path (`/var/log/x`, up to a `:port`), a Windows path (`C:\x`, `\\?\x\y`) and a
+//! relative path (`Device/Volume2/Windows/x`; three parts with a number or a file name, or four parts: not
+//! `seq/ack/win`) are one value each; in a quoted request the target and its protocol are one value (`"GET <*>"`
+//! for `"GET /a/b HTTP/1.1"`); a code location is one value (`com.a.Foo.bar:2739`, a frame of a call stack); a URL
+//! keeps its scheme and masks its body when the body holds a digit (`hdfs://<*>:<*>` for host:port, `hdfs://<*>`
+//! otherwise); an IPv6 or MAC address is one value; a trailing `.` stays outside a value (`port <*>.`); a month or
+//! weekday name followed by a day number or a month is a value (timestamps inside messages); four values or more
+//! glued to a field's `=` by punctuation only are one value (`steps=<*>` for `steps=1514038440000##7007##548365##8`,
+//! `bnds=<*>` for `bnds=[264,444][920,908]`; `delay=<*>:<*>:<*>` keeps its separators). Units stay text here
+//! (`<*> KB`): whether a unit is part of the value is decided when clustering, by whether it varies.
 //! Whole-word values next to each other collapse into one (`<*> <*>` is `<*>`: a list of block ids is one value).
 //!
 //! The scan looks at each byte a bounded number of times and allocates nothing once its buffers have grown.
@@ -46,6 +63,7 @@ const C_HEX: u8 = 16;
 /// Bytes that may continue a path (besides alphanumerics and non-ASCII).
 const C_PATH: u8 = 32;
 const C_QUOTE: u8 = 64;
+const C_DOT: u8 = 128;
 
 const fn build_classes() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -70,6 +88,9 @@ const fn build_classes() -> [u8; 256] {
         }
         if b == b'"' {
             c |= C_QUOTE;
+        }
+        if b == b'.' {
+            c |= C_DOT;
         }
         if matches!(
             b,
@@ -244,9 +265,7 @@ impl Masker {
                 // A huge word is data (an encoded blob): one value, not looked into.
                 self.blob(line, prev_end, start, i);
                 prev_end = i;
-            } else if self.last_whole_var
-                && classes & C_DIGIT == 0
-                && self.size_unit(line, start, i)
+            } else if classes & C_DIGIT != 0 && self.last_whole_var && self.protocol(line, start, i)
             {
                 prev_end = i;
             } else {
@@ -310,31 +329,28 @@ impl Masker {
         self.run = e;
     }
 
-    /// A size unit (`KB`, `MiB`, ...) right after a number joins the number's value: `5.2 KB` is one value.
-    fn size_unit(&mut self, line: &[u8], s: usize, e: usize) -> bool {
-        let Some(&(vs, _)) = self.masked.vars.last() else {
-            return false;
-        };
-        if !is_digit(line[vs as usize]) {
-            return false;
-        }
-        let w = &line[s..e];
-        let mut u = 0;
-        while u < w.len() && w[u].is_ascii_alphabetic() {
-            u += 1;
-        }
-        if !is_size_unit(&w[..u]) || (u < w.len() && !is_delim(w[u]) && w[u] != b'.') {
-            return false;
-        }
-        // Drop the blanks and the unit; whatever follows the unit (`,`) stays literal in the same word.
+    /// The first `u` bytes of the word `s..e` join the previous value (the blanks before them too); whatever
+    /// follows them (`,`) stays literal in the previous word.
+    fn join_last(&mut self, s: usize, e: usize, u: usize) {
         self.extend_last(s + u);
-        if u < w.len() {
+        if u < e - s {
             self.last_whole_var = false;
             if let Some(end) = self.masked.word_ends.last_mut() {
                 *end += (e - s - u) as u32;
             }
         }
-        true
+    }
+
+    /// A protocol version (`HTTP/1.1`) right after a whole-word value joins it: the request target and its
+    /// protocol are one value (`"GET <*>"`).
+    fn protocol(&mut self, line: &[u8], s: usize, e: usize) -> bool {
+        match protocol_len(&line[s..e]) {
+            Some(u) => {
+                self.join_last(s, e, u);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The word `s..e` as one value.
@@ -357,22 +373,28 @@ impl Masker {
                 self.blob(line, prev_end, s, e);
                 return;
             }
-            // Letters and punctuation: a value only if it is a boolean or part of a date.
-            if !(is_bool(w) || is_date_word(line, w, e)) {
+            // Letters and punctuation: a value only if it is a boolean, part of a date or a host name.
+            if !(is_bool(w)
+                || is_date_word(line, w, e)
+                || (classes & C_DOT != 0 && host_name_word(w))
+                || is_hex_letters(w))
+            {
                 self.separator(line, prev_end, s);
                 self.word_end(line, e);
                 self.last_whole_var = false;
                 return;
             }
-            if self.last_whole_var {
+            // A full stop after a host name stays literal.
+            let ce = s + strip_dots(w, 0, w.len());
+            if self.last_whole_var && ce == e {
                 self.drop_to(s);
                 self.extend_last(e);
                 return;
             }
             self.separator(line, prev_end, s);
-            self.var(line, s, e);
+            self.var(line, s, ce);
             self.word_end(line, e);
-            self.last_whole_var = true;
+            self.last_whole_var = ce == e;
             return;
         }
         // Slow path: segment by segment.
@@ -384,6 +406,8 @@ impl Masker {
         let word_key_start = self.masked.key.len() + (s - self.run);
         let n = w.len();
         let mut i = 0;
+        // Relative and Windows paths were ruled out before this offset.
+        let mut no_path_before = 0;
         while i < n {
             let b = w[i];
             if is_ws(b) {
@@ -397,10 +421,28 @@ impl Masker {
                     && class(w[i + 1]) & C_PATH != 0
                     && w[i + 1] != b'/'
                 {
-                    let pe = path_end(w, i);
+                    let mut pe = path_end(w, i);
+                    // `"GET /a/b HTTP/1.1"`: the target and its protocol are one value.
+                    if pe + 1 < n && w[pe] == b' ' {
+                        if let Some(u) = protocol_len(&w[pe + 1..]) {
+                            pe += 1 + u;
+                        }
+                    }
                     self.var(line, s + i, s + pe);
                     i = pe;
                     continue;
+                }
+                // A Windows path without a drive (`\\?\GLOBALROOT\Device\x`, `\Windows\x`).
+                if b == b'\\' && i >= no_path_before && (i == 0 || is_delim(w[i - 1])) {
+                    let pe = path_end(w, i);
+                    if w[i..pe].iter().filter(|&&c| c == b'\\').count() >= 2
+                        && w[i..pe].iter().any(|c| c.is_ascii_alphanumeric())
+                    {
+                        self.var(line, s + i, s + pe);
+                        i = pe;
+                        continue;
+                    }
+                    no_path_before = pe;
                 }
                 i += 1;
                 continue;
@@ -413,6 +455,22 @@ impl Masker {
             let mut j = i;
             while j < n && class(w[j]) & (C_DELIM | C_WS) == 0 {
                 j += 1;
+            }
+            // A relative path (`Device/Volume2/Windows/x`, `a/b/c.txt`).
+            if j < n
+                && w[j] == b'/'
+                && i >= no_path_before
+                && w[i].is_ascii_alphabetic()
+                && (i == 0 || is_delim(w[i - 1]))
+            {
+                match relative_path_end(w, i) {
+                    Ok(pe) => {
+                        self.var(line, s + i, s + pe);
+                        i = pe;
+                        continue;
+                    }
+                    Err(end) => no_path_before = end,
+                }
             }
             // URL: scheme "://" body.
             if j + 2 < n
@@ -450,13 +508,47 @@ impl Masker {
                 i = pe;
                 continue;
             }
+            // A code location (`com.a.b.Class.method:2739`, a frame of a call stack): one value.
+            if j + 1 < n && w[j] == b':' && is_digit(w[j + 1]) {
+                let mut k = j + 1;
+                while k < n && is_digit(w[k]) {
+                    k += 1;
+                }
+                if (k == n || class(w[k]) & (C_DELIM | C_WS) != 0) && is_code_name(&w[i..j]) {
+                    self.var(line, s + i, s + k);
+                    i = k;
+                    continue;
+                }
+            }
             let ce = strip_dots(w, i, j);
-            if segment_is_value(&w[i..ce]) || is_host_name(&w[i..ce]) {
+            // A field's name (`fpr29=`) is text.
+            let field_name = j < n && w[j] == b'=' && w[i].is_ascii_alphabetic();
+            if !field_name && (segment_is_value(&w[i..ce]) || is_host_name(&w[i..ce])) {
                 // `jetty-6.1.26`, `BP-1347-10.0.0.1`: one word, a dash, then the value.
-                let p = name_dash_prefix(&w[i..ce]);
-                self.var(line, s + i + p, s + ce);
+                let mut p = name_prefix(&w[i..ce]);
+                let mut ve = ce;
+                // A dash that is not a sign joins the value to its neighbours (`]-CCIOReporter-002.xml`,
+                // `__73-[Engine`): it stays literal.
+                if p == 0 && w[i] == b'-' && ce > i + 1 && !is_digit(w[i + 1]) {
+                    p = 1;
+                }
+                if ve > i + p + 1 && w[ve - 1] == b'-' {
+                    ve -= 1;
+                }
+                // A date keeps its separators: `2017-07-01` is `<*>-<*>-<*>`.
+                if let Some((d1, d2)) = date_dashes(&w[i + p..ve]) {
+                    let b = s + i + p;
+                    self.var(line, b, b + d1);
+                    self.var(line, b + d1 + 1, b + d2);
+                    self.var(line, b + d2 + 1, s + ve);
+                } else {
+                    self.var(line, s + i + p, s + ve);
+                }
             }
             i = j;
+        }
+        if self.masked.vars.len() >= vars_before + 4 {
+            self.glued_compound(line, s, e, vars_before);
         }
         if self.masked.key.len() + (e - self.run) - word_key_start > MAX_WORD_BYTES {
             // Too long even once masked: one value, so keys stay short.
@@ -480,6 +572,54 @@ impl Masker {
             self.word_end(line, e);
         }
         self.last_whole_var = whole;
+    }
+}
+
+impl Masker {
+    /// A compound value glued to a field's `=` (`steps=1514038440000##7007##548365##8661`, `bnds=[264,444][920,908]`):
+    /// four values or more joined by punctuation only, up to the end of the word (a trailing `,` or `;` aside), are
+    /// one value. With fewer (`delay=00:00:01`) the separators stay.
+    fn glued_compound(&mut self, line: &[u8], s: usize, e: usize, vars_before: usize) {
+        let w = &line[s..e];
+        let Some(q) = memchr::memrchr(b'=', w) else {
+            return;
+        };
+        let mut te = w.len();
+        while te > q + 1 && matches!(w[te - 1], b',' | b';') {
+            te -= 1;
+        }
+        let (ts, te) = (s + q + 1, s + te);
+        let vars = &self.masked.vars;
+        let first = vars[vars_before..].partition_point(|v| (v.0 as usize) < ts) + vars_before;
+        let count = vars.len() - first;
+        if count < 4 || vars[vars.len() - 1].1 as usize > te || self.run > te {
+            return;
+        }
+        // Only punctuation between the values.
+        let mut at = ts;
+        for &(vs, ve) in &vars[first..] {
+            if line[at..vs as usize]
+                .iter()
+                .any(|&b| b.is_ascii_alphanumeric() || is_ws(b) || b >= 0x80)
+            {
+                return;
+            }
+            at = ve as usize;
+        }
+        if line[at..te]
+            .iter()
+            .any(|&b| b.is_ascii_alphanumeric() || is_ws(b) || b >= 0x80)
+        {
+            return;
+        }
+        // The key holds the tail up to the last value: its literal bytes and a `<*>` per value.
+        let values: usize = vars[first..].iter().map(|v| (v.1 - v.0) as usize).sum();
+        let tail_key = (at - ts) - values + VAR.len() * count;
+        let key_len = self.masked.key.len() - tail_key;
+        self.masked.key.truncate(key_len);
+        self.masked.vars.truncate(first);
+        self.run = ts;
+        self.var(line, ts, te);
     }
 }
 
@@ -507,6 +647,87 @@ fn path_end(w: &[u8], i: usize) -> usize {
         j += 1;
     }
     j
+}
+
+/// A qualified name in code: three dotted labels or more, the first starting with a letter, one with an upper-case
+/// letter (a class: `com.a.Foo.bar`), and not a host name.
+fn is_code_name(s: &[u8]) -> bool {
+    s.first().is_some_and(|b| b.is_ascii_alphabetic())
+        && s.iter().filter(|&&b| b == b'.').count() >= 2
+        && s.iter().any(|b| b.is_ascii_uppercase())
+        && s.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$'))
+        && !s.windows(2).any(|p| p == b"..")
+        && !is_host_name(s)
+}
+
+/// The two dashes of a date at the start of `v` (`2017-07-01`, `2017-07-03_13`): four digits, a dash, one or two
+/// digits, a dash, a digit.
+fn date_dashes(v: &[u8]) -> Option<(usize, usize)> {
+    if v.len() < 8 || !v[..4].iter().all(|&b| is_digit(b)) || v[4] != b'-' || !is_digit(v[5]) {
+        return None;
+    }
+    let d2 = if v[6] == b'-' {
+        6
+    } else if is_digit(v[6]) && v[7] == b'-' {
+        7
+    } else {
+        return None;
+    };
+    (d2 + 1 < v.len() && is_digit(v[d2 + 1])).then_some((4, d2))
+}
+
+/// Length of a protocol version at the start of `w` (`HTTP/1.1`, `RTSP/1.0`), if the rest of `w` is closing
+/// punctuation or a blank.
+fn protocol_len(w: &[u8]) -> Option<usize> {
+    let mut u = 0;
+    while u < w.len() && w[u].is_ascii_uppercase() {
+        u += 1;
+    }
+    if !(2..=8).contains(&u) || u + 1 >= w.len() || w[u] != b'/' || !is_digit(w[u + 1]) {
+        return None;
+    }
+    u += 1;
+    while u < w.len() && (is_digit(w[u]) || w[u] == b'.') {
+        u += 1;
+    }
+    let closes = u == w.len() || matches!(w[u], b'"' | b'\'' | b',' | b';' | b')' | b']' | b' ');
+    (w[u - 1] != b'.' && closes).then_some(u)
+}
+
+/// End of a relative path starting at `i` (a letter): path bytes with `/` between parts, no `//`, ending like an
+/// absolute path. `Err(end)`: not one, and no path starts before `end` either (the caller skips to it, so that
+/// each byte is looked at a bounded number of times).
+fn relative_path_end(w: &[u8], i: usize) -> Result<usize, usize> {
+    let n = w.len();
+    let mut j = i;
+    let mut slashes = 0;
+    while j < n
+        && (w[j].is_ascii_alphanumeric()
+            || matches!(w[j], b'/' | b'.' | b'_' | b'-' | b'~' | b'+')
+            || w[j] >= 0x80)
+    {
+        if w[j] == b'/' {
+            if j + 1 >= n || w[j + 1] == b'/' || w[j - 1] == b'/' {
+                return Err(j + 1);
+            }
+            slashes += 1;
+        }
+        j += 1;
+    }
+    if j < n && !ends_value(w[j]) && w[j] != b':' {
+        return Err(j); // `file=/etc/x`: a field, not a path
+    }
+    // Three parts with a number or a file name in one (`Nodes/cn304/x.rrd`), or four parts; not a date
+    // (`2017/7/1`: values with their separators) nor words (`seq/ack/win`).
+    let p = &w[i..j];
+    let marked = p.iter().any(|&b| is_digit(b) || b == b'.');
+    let ok = w[i].is_ascii_alphabetic() && (slashes >= 3 || slashes == 2 && marked);
+    if ok && w[j - 1] != b'/' {
+        Ok(j)
+    } else {
+        Err(j)
+    }
 }
 
 /// End of an IPv6 address (or a MAC address) starting at `i`: hex digits and colons, with `::` or at least five
@@ -591,72 +812,126 @@ fn host_port_split(body: &[u8]) -> Option<usize> {
     }
 }
 
-fn is_size_unit(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"B" | b"KB"
-            | b"MB"
-            | b"GB"
-            | b"TB"
-            | b"PB"
-            | b"KiB"
-            | b"MiB"
-            | b"GiB"
-            | b"TiB"
-            | b"kB"
-            | b"Kb"
-            | b"Mb"
-            | b"Gb"
-    )
-}
-
-/// Length of a leading `word-` before a numeric value (`jetty-` in `jetty-6.1.26`): one alphabetic part, a dash,
-/// then digits and separators only.
-fn name_dash_prefix(s: &[u8]) -> usize {
-    let mut k = 0;
-    while k < s.len() && s[k].is_ascii_alphabetic() {
-        k += 1;
+/// Length of a leading name before a numeric value, kept literal: a name (letters; before dots maybe joined by
+/// single `-` or `_`: `i-fetch`), then `-` or a run of dots, then a digit and digits and separators only (`jetty-6.1.26`,
+/// `core.2275`, `alignment......0`) or, after `-`, letters and digits only (`Interconnect-0T00`). An identifier
+/// whose name is joined by `_` (`blk_-123`, `broadcast_9`) is one value.
+fn name_prefix(s: &[u8]) -> usize {
+    // Dot leaders (`state (0=sup).......0`, `L3.........0`): the text before them and the dots stay literal.
+    if let Some(k) = s.windows(2).position(|p| p == b"..") {
+        let mut d = k;
+        while d < s.len() && s[d] == b'.' {
+            d += 1;
+        }
+        if (k == 0 || s[0].is_ascii_alphabetic())
+            && d < s.len()
+            && s[d..]
+                .iter()
+                .all(|&b| is_digit(b) || matches!(b, b'.' | b'-' | b'_' | b':'))
+        {
+            return d;
+        }
     }
-    if k > 0
-        && k + 1 < s.len()
-        && s[k] == b'-'
-        && is_digit(s[k + 1])
-        && s[k + 1..]
-            .iter()
-            .all(|&b| is_digit(b) || matches!(b, b'.' | b'-' | b'_' | b':'))
-    {
-        k + 1
+    let mut k = 0;
+    let mut letters = 0;
+    while k < s.len() {
+        if s[k].is_ascii_alphabetic() {
+            letters += 1;
+            k += 1;
+        } else if k > 0
+            && matches!(s[k], b'-' | b'_')
+            && k + 1 < s.len()
+            && s[k + 1].is_ascii_alphabetic()
+        {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    if letters < 2 || k + 1 >= s.len() {
+        return 0;
+    }
+    let mut d = k;
+    if s[k] == b'-' {
+        // `msra-sa-41`, `mesos-slave-07`: a host name, one value.
+        if s[..k].iter().any(|&b| !b.is_ascii_alphabetic()) {
+            return 0;
+        }
+        d += 1;
+    } else if s[k] == b'.' {
+        while d < s.len() && s[d] == b'.' {
+            d += 1;
+        }
+    } else {
+        return 0;
+    }
+    if d >= s.len() || !is_digit(s[d]) {
+        return 0;
+    }
+    let rest = &s[d..];
+    let numeric = rest
+        .iter()
+        .all(|&b| is_digit(b) || matches!(b, b'.' | b'-' | b'_' | b':'));
+    let alnum = s[k] == b'-' && rest.iter().all(|b| b.is_ascii_alphanumeric());
+    if numeric || alnum {
+        d
     } else {
         0
     }
 }
 
+/// A whole word that is a host name (a trailing `.` or `,` aside): `proxy.example.edu.hk`.
+fn host_name_word(w: &[u8]) -> bool {
+    let mut e = w.len();
+    while e > 0 && matches!(w[e - 1], b'.' | b',') {
+        e -= 1;
+    }
+    is_host_name(&w[..e])
+}
+
 /// A host name without digits in a leading position: dotted labels ending in a common top-level domain
 /// (`ns.example.com`, `biblioteka.wsi.edu.pl`).
 fn is_host_name(s: &[u8]) -> bool {
-    if s.len() < 4 || !s.contains(&b'.') {
+    if s.len() < 4 {
         return false;
     }
-    let labels: Vec<&[u8]> = s.split(|&b| b == b'.').collect();
-    if labels.len() < 2
-        || labels
-            .iter()
-            .any(|l| l.is_empty() || !l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
-    {
+    // The last dot first: most segments have none, and the top-level domain decides.
+    let Some(d1) = memchr::memrchr(b'.', s) else {
         return false;
-    }
+    };
     const GENERIC: [&[u8]; 10] = [
         b"com", b"net", b"org", b"edu", b"gov", b"mil", b"int", b"info", b"biz", b"io",
     ];
-    let last = labels[labels.len() - 1];
-    if GENERIC.contains(&last) {
+    let last = &s[d1 + 1..];
+    let generic = GENERIC.contains(&last);
+    let country = last.len() == 2 && last.iter().all(|b| b.is_ascii_lowercase());
+    if !generic && !country {
+        return false;
+    }
+    let mut labels = 0;
+    for l in s.split(|&b| b == b'.') {
+        if l.is_empty() || !l.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-') {
+            return false;
+        }
+        // `com.example.io` is a reverse-domain (package) name, not a host.
+        if labels == 0 && GENERIC.contains(&l) {
+            return false;
+        }
+        labels += 1;
+    }
+    if generic {
         return true;
     }
-    let prev = labels[labels.len() - 2];
-    labels.len() >= 3
-        && last.len() == 2
-        && last.iter().all(|b| b.is_ascii_lowercase())
-        && (GENERIC.contains(&prev) || prev == b"ac" || prev == b"co")
+    let before = &s[..d1];
+    let prev = &before[memchr::memrchr(b'.', before).map_or(0, |i| i + 1)..];
+    labels >= 3 && (GENERIC.contains(&prev) || prev == b"ac" || prev == b"co")
+}
+
+/// A hex number without digits (`ffffffff`, `DEADBEEF`): eight or more of `a-f`, one case.
+fn is_hex_letters(w: &[u8]) -> bool {
+    w.len() >= 8
+        && (w.iter().all(|b| matches!(b, b'a'..=b'f'))
+            || w.iter().all(|b| matches!(b, b'A'..=b'F')))
 }
 
 pub(crate) fn is_bool(w: &[u8]) -> bool {
@@ -716,7 +991,7 @@ pub(crate) fn segment_is_value(s: &[u8]) -> bool {
         return true;
     }
     if !s.iter().any(|&b| is_digit(b)) {
-        return is_bool(s);
+        return is_bool(s) || is_hex_letters(s);
     }
     let mut digit_atoms = 0;
     for atom in s.split(|&b| matches!(b, b'.' | b'_' | b'-' | b'$' | b'+')) {
@@ -745,7 +1020,10 @@ pub(crate) fn segment_is_value(s: &[u8]) -> bool {
             continue;
         }
         digit_atoms += 1;
-        if (hex && atom.len() >= 6) || digits >= 5 || runs >= 2 || digit_atoms >= 2 {
+        // A name with a number of two digits or more (`an14`, `storage442`, `Brcm43xx`; not `e820`, `x509`):
+        // one of many instances.
+        let numbered = digits >= 2 && runs == 1 && atom.len() >= digits + 2;
+        if (hex && atom.len() >= 6) || digits >= 5 || runs >= 2 || digit_atoms >= 2 || numbered {
             return true;
         }
     }
@@ -889,7 +1167,7 @@ mod tests {
         );
         assert_eq!(
             m("\"GET /api/items?id=7 HTTP/1.1\" 503 2326 \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" 0.1"),
-            "\"GET <*> HTTP/<*>\" <*> \"-\" \"Mozilla/<*> (X11; Linux <*>)\" <*>"
+            "\"GET <*>\" <*> \"-\" \"Mozilla/<*> (X11; Linux <*>)\" <*>"
         );
         let mut k = Masker::new();
         k.mask("delete blk_1 blk_2 now 7");
@@ -897,5 +1175,93 @@ mod tests {
         assert_eq!(k.masked.words(), 4);
         assert_eq!(k.masked.key_str(), "delete <*> now <*>");
         assert_eq!(k.masked.word_ends, vec![6, 10, 14, 18]);
+    }
+    #[test]
+    fn names_before_numbers_and_numbered_names() {
+        assert_eq!(m("generating core.2275"), "generating core.<*>");
+        assert_eq!(
+            m("program interrupt: illegal instruction......0"),
+            "program interrupt: illegal instruction......<*>"
+        );
+        assert_eq!(
+            m("problem state (0=sup,1=usr).......0"),
+            "problem state (<*>=sup,<*>=usr).......<*>"
+        );
+        assert_eq!(
+            m("NIFF: node node-148 on interface alt0 via Interconnect-0T00:00:2:1"),
+            "NIFF: node node-<*> on interface alt0 via Interconnect-<*>:<*>:<*>:<*>"
+        );
+        assert_eq!(m("Address msra-sa-41:9000"), "Address <*>:<*>");
+        assert_eq!(
+            m("panic on storage442 fpr29=0xffffffff ffffffff names an14 an15 an16"),
+            "panic on <*> fpr29=<*> <*> names <*>"
+        );
+        assert_eq!(
+            m("BIOS-e820: usable x509 eth0"),
+            "BIOS-e820: usable x509 eth0"
+        );
+        assert_eq!(
+            m("AirPort_Brcm43xx::powerChange: System Sleep"),
+            "<*>::powerChange: System Sleep"
+        );
+    }
+
+    #[test]
+    fn hosts_paths_requests_dates() {
+        assert_eq!(
+            m("Could not resolve proxy.cse.cuhk.edu.hk. error 11001"),
+            "Could not resolve <*>. error <*>"
+        );
+        assert_eq!(m("class com.example.io"), "class com.example.io");
+        assert_eq!(
+            m("hive '{bf1a281b-ad7b-4476-ac95-f47682990ce7}GLOBALROOT/Device/Volume2/Windows/config/SAM' path '\\\\?\\GLOBALROOT\\Device\\SAM'."),
+            "hive '{<*>}<*>' path '<*>'."
+        );
+        assert_eq!(
+            m("seq/ack/win PIIX/ICH on 2017/7/1"),
+            "seq/ack/win PIIX/ICH on <*>/<*>/<*>"
+        );
+        assert_eq!(
+            m("[file=/etc/xinetd.d/time] [line=17]"),
+            "[file=<*>] [line=<*>]"
+        );
+        assert_eq!(
+            m("10.11.10.1 \"GET /v2/54fadb/servers/detail HTTP/1.1\" status: 200"),
+            "<*> \"GET <*>\" status: <*>"
+        );
+        assert_eq!(
+            m("from 2017-05-16 05:00:00 file [2017-07-03_13,48,39.362458]-CCIOReporter-002.xml"),
+            "from <*>-<*>-<*> <*>:<*>:<*> file [<*>-<*>-<*>,<*>,<*>]-<*>"
+        );
+        assert_eq!(
+            m("called by com.android.server.wm.WindowState.removeLocked:1554 at ib_sm_sweep.c:1831"),
+            "called by <*> at ib_sm_sweep.c:<*>"
+        );
+        assert_eq!(
+            m("__73-[NetworkAnalyticsEngine observe]"),
+            "<*>-[NetworkAnalyticsEngine observe]"
+        );
+    }
+
+    #[test]
+    fn glued_compounds_and_units() {
+        assert_eq!(
+            m("setTodayTotalDetailSteps=1514038440000##7007##548365##8661##12361"),
+            "setTodayTotalDetailSteps=<*>"
+        );
+        assert_eq!(
+            m("getTodayTotalDetailSteps = 1514038440000##7007##548365##8661##12361"),
+            "getTodayTotalDetailSteps = <*>##<*>##<*>##<*>##<*>"
+        );
+        assert_eq!(m("bnds=[264,444][920,908] }"), "bnds=<*> }");
+        assert_eq!(
+            m("delay=00:00:01, xdelay=00:00:00,"),
+            "delay=<*>:<*>:<*>, xdelay=<*>:<*>:<*>,"
+        );
+        // Units stay text: the clustering decides whether they vary.
+        assert_eq!(
+            m("0 bytes (1.16 KB) sent, lifetime <1 sec"),
+            "<*> bytes (<*> KB) sent, lifetime <<*> sec"
+        );
     }
 }
