@@ -52,7 +52,6 @@ pub fn run(inv: Invocation) -> Result<ExitCode, String> {
         decode_error.get_or_insert(e);
     }
     splitter.finish(&mut |line| emit(line.bytes));
-    drop(emit);
     if let Some(e) = write_error.or_else(|| out.flush().err()) {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(ExitCode::SUCCESS);

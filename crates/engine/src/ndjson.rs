@@ -150,7 +150,10 @@ fn needs_escape_word(w: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
     let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
-    below_space || has_zero(w ^ (ONES * b'"' as u64)) || has_zero(w ^ (ONES * b'\\' as u64)) || has_zero(w ^ (ONES * 0x7f))
+    below_space
+        || has_zero(w ^ (ONES * b'"' as u64))
+        || has_zero(w ^ (ONES * b'\\' as u64))
+        || has_zero(w ^ (ONES * 0x7f))
 }
 
 #[cfg(test)]

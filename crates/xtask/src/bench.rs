@@ -7,6 +7,8 @@
 //!   best of three, with its peak RSS;
 //! - `logsieve parse > /dev/null` (the same plus NDJSON with each event's final template: two passes over the
 //!   file), best of three;
+//! - Drain3 (pip, in a throwaway virtualenv) on the messages of the first million events, with its default
+//!   configuration and with its example masking rules, as a ratio of lines/s against `logsieve stats`;
 //! - the page, in headless Chromium with one worker (`tests/browser/perf.mjs`), unless `--skip-page`.
 //!
 //! Figures are printed as MB/s and lines/s and as ratios against the baseline, so that runs on different machines
@@ -110,6 +112,8 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
         peak_rss.map_or("null".into(), |m| format!("{m:.1}"))
     );
 
+    drain3(ctx, &bin, &file, lines as f64 / cli_secs)?;
+
     if with_page {
         crate::dist::dist(ctx)?;
         let dist = ctx.root.join("dist");
@@ -122,6 +126,58 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
                 .env("LOGSIEVE_SHARED", &shared)
                 .env("CHROMIUM", crate::setup::CHROMIUM),
         )?;
+    }
+    Ok(())
+}
+
+/// Drain3 on the messages of the first million events, in a throwaway virtualenv under target/bench/, with its
+/// default configuration and with its example masking rules; the ratio is logsieve's lines/s (`stats`: parsing
+/// and mining) over Drain3's (mining only: Drain3 gets the messages already split from their headers).
+fn drain3(ctx: &Ctx, bin: &Path, file: &Path, logsieve_lines_s: f64) -> Result<()> {
+    const LINES: &str = "1000000";
+    let venv = ctx.root.join("target/bench/drain3-venv");
+    let python = venv.join("bin/python");
+    if !python.is_file() {
+        ctx.run(ctx.cmd("python3").args(["-m", "venv"]).arg(&venv))?;
+        ctx.run(
+            Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "drain3==0.9.11"])
+                .current_dir(&ctx.root),
+        )?;
+    }
+    let script = ctx.root.join("crates/xtask/src/drain3_bench.py");
+    for mask in [false, true] {
+        let mut producer = Command::new(bin)
+            .arg("parse")
+            .arg(file)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("logsieve parse: {e}"))?;
+        let stdout = producer.stdout.take().ok_or("no stdout")?;
+        let mut cmd = Command::new(&python);
+        cmd.arg(&script)
+            .arg(LINES)
+            .stdin(stdout)
+            .current_dir(&ctx.root);
+        if mask {
+            cmd.arg("--mask");
+        }
+        let out = cmd.output().map_err(|e| format!("drain3: {e}"))?;
+        let _ = producer.kill();
+        let _ = producer.wait();
+        if !out.status.success() {
+            return Err(format!(
+                "drain3 bench failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let drain_lines_s = json_number(&line, "drain3_lines_s").unwrap_or(f64::NAN);
+        println!("{line}");
+        println!(
+            "{{\"bench\":\"drain3\",\"masking\":{mask},\"logsieve_lines_s\":{logsieve_lines_s:.0},\"drain3_lines_s\":{drain_lines_s:.0},\"ratio\":{:.2}}}",
+            logsieve_lines_s / drain_lines_s
+        );
     }
     Ok(())
 }
