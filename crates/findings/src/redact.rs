@@ -80,6 +80,31 @@ impl Redactor {
         Cow::Owned(apply(text, &hits))
     }
 
+    /// A redacted template: as [`Redactor::redact`], and in a word that joins `@` to a masked value (`bob@<*>`,
+    /// the miner's shape of an e-mail address whose domain varied) the local part becomes `<user>`: the redactor
+    /// alone cannot tell it is an address, and the part before the `@` is personal data. The `<*>` stay, so the
+    /// template's variables keep their positions.
+    pub fn redact_template<'a>(&self, template: &'a str) -> Cow<'a, str> {
+        let red = self.redact(template);
+        let split_address = |w: &str| {
+            w.find('@')
+                .is_some_and(|at| w[at..].starts_with("@<*>") && local_part_start(w, at) < at)
+        };
+        if !red.split(' ').any(split_address) {
+            return red;
+        }
+        let words: Vec<String> = red
+            .split(' ')
+            .map(|w| match w.find('@') {
+                Some(at) if split_address(w) => {
+                    format!("{}<user>{}", &w[..local_part_start(w, at)], &w[at..])
+                }
+                _ => w.to_string(),
+            })
+            .collect();
+        Cow::Owned(words.join(" "))
+    }
+
     /// A redacted excerpt for a report: the first line of `text`, redacted, then cut to 300 bytes.
     pub fn excerpt(&self, text: &str) -> String {
         let red = self.redact(crate::text::first_line(text));
@@ -436,6 +461,13 @@ fn host_at(b: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     Some(j)
+}
+
+/// Where the local part of an address ending at `at` (its `@`) starts in `word`.
+fn local_part_start(word: &str, at: usize) -> usize {
+    word[..at]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')))
+        .map_or(0, |i| i + 1)
 }
 
 #[cfg(test)]

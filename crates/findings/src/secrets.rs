@@ -979,12 +979,12 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             while e < b.len() && e - s < 512 {
                 let c = b[e];
                 let stop = c.is_ascii_whitespace()
+                    || (c == b'&' && starts_pair(&b[e + 1..]))
                     || matches!(
                         c,
                         b'"' | b'\''
                             | b','
                             | b';'
-                            | b'&'
                             | b'}'
                             | b')'
                             | b']'
@@ -1270,6 +1270,16 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
     });
 }
 
+/// Whether `rest` (what follows a `&`) starts another `name=` pair: then the `&` separates query parameters;
+/// otherwise it is part of the value (`password=Tr0ub4dor&3x`), and cutting there would leak the rest.
+fn starts_pair(rest: &[u8]) -> bool {
+    let name = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']'))
+        .count();
+    name > 0 && rest.get(name) == Some(&b'=')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1287,6 +1297,24 @@ mod tests {
         assert_eq!(classify_key("bypass"), None);
         assert_eq!(classify_key("token_type"), None);
         assert_eq!(classify_key("tokenizer"), None);
+    }
+
+    #[test]
+    fn ampersand_ends_a_value_only_before_another_pair() {
+        assert!(starts_pair(b"user=bob"));
+        assert!(starts_pair(b"filter[name]=x"));
+        assert!(!starts_pair(b"3x"));
+        assert!(!starts_pair(b"=x"));
+        assert!(!starts_pair(b""));
+        let r = crate::Redactor::new();
+        assert_eq!(
+            r.redact("login password=Tr0ub4dor&3x ok"),
+            "login password=<secret:password> ok"
+        );
+        assert_eq!(
+            r.redact("GET /login?password=hunter2&user=bob"),
+            "GET /login?password=<secret:password>&user=bob"
+        );
     }
 }
 

@@ -181,3 +181,15 @@ fn pseudonyms_are_consistent() {
     assert_eq!(a, "client ip-1 called host-1");
     assert_eq!(b, "host-1 answered ip-1 and ip-2");
 }
+
+#[test]
+fn templates_lose_the_local_part_of_split_addresses() {
+    let r = Redactor::new();
+    assert_eq!(
+        r.redact_template("login from <*> for bob.smith@<*> ok"),
+        "login from <*> for <user>@<*> ok"
+    );
+    assert_eq!(r.redact_template("to=<alice@<*>>,"), "to=<<user>@<*>>,");
+    assert_eq!(r.redact_template("user@host <*>"), "user@host <*>");
+    assert_eq!(r.redact_template("<*>@<*>"), "<*>@<*>");
+}
