@@ -411,6 +411,31 @@ fn ellipsize(s: &str, max: usize) -> String {
     out
 }
 
+/// `label` cut (with an ellipsis) to at most `chars` characters and, as the backend measures it, `width` pixels:
+/// the per-character estimate of the label column is narrow for wide text (capitals, quotes) in a real font.
+fn fit_label<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    label: &str,
+    chars: usize,
+    width: i32,
+    style: &TextStyle<'_>,
+) -> String {
+    let mut text = ellipsize(label, chars);
+    // A few proportional cuts converge (each shortens by at least one character).
+    for _ in 0..8 {
+        let n = text.chars().count();
+        let w = area
+            .estimate_text_size(&text, style)
+            .map_or(0, |s| s.0 as i32);
+        if w <= width || n <= 4 {
+            break;
+        }
+        let cut = (n as i64 * width.max(1) as i64 / w as i64) as usize;
+        text = ellipsize(label, cut.clamp(4, n - 1));
+    }
+    text
+}
+
 /// Stacked bars of events per bucket and level (errors at the bottom).
 pub fn volume<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -662,7 +687,7 @@ fn rows_chart<DB: DrawingBackend>(
     for (i, r) in rows.iter().enumerate() {
         let (_, py) = chart.backend_coord(&(0.0, y_of(i) + 0.5));
         body.draw(&Text::new(
-            ellipsize(&r.label, fit),
+            fit_label(&body, &r.label, fit, plot.0 - bx - 8, &label),
             (plot.0 - bx - 6, py - by),
             label.clone(),
         ))?;

@@ -10,6 +10,8 @@
 //! - Drain3 (pip, in a throwaway virtualenv) on the messages of the first million events, with its default
 //!   configuration and with its example masking rules, as a ratio of lines/s against `logsieve stats`;
 //! - the page, in headless Chromium with one worker (`tests/browser/perf.mjs`), unless `--skip-page`.
+//!   Then the charts of a 200 MB access log (`tests/browser/perf-charts.mjs`): how long after the parse every chart
+//!   was drawn.
 //!
 //! Figures are printed as MB/s and lines/s and as ratios against the baseline, so that runs on different machines
 //! or under different load can be compared.
@@ -121,6 +123,15 @@ pub fn bench(ctx: &Ctx, with_page: bool) -> Result<()> {
             ctx.cmd("node")
                 .arg("tests/browser/perf.mjs")
                 .arg(&file)
+                .env("LOGSIEVE_DIST", &dist)
+                .env("LOGSIEVE_BIN", &bin)
+                .env("LOGSIEVE_SHARED", &shared)
+                .env("CHROMIUM", crate::setup::CHROMIUM),
+        )?;
+        // Issue 5: the charts of a 200 MB access log (built once under target/bench/), drawn after the parse.
+        ctx.run(
+            ctx.cmd("node")
+                .arg("tests/browser/perf-charts.mjs")
                 .env("LOGSIEVE_DIST", &dist)
                 .env("LOGSIEVE_BIN", &bin)
                 .env("LOGSIEVE_SHARED", &shared)
