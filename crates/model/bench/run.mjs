@@ -1,8 +1,10 @@
 // Runs the wasm benchmark in headless Chromium, one worker per run, and prints one JSON line per run.
 //
 //   node crates/model/bench/run.mjs --pkg DIR --models DIR [--chromium PATH] [--timeout-s N]
-//        [--prompt 256] [--decode 64] [--context 512] [--kernels logsieve|candle] RUN...
+//        [--prompt 256] [--decode 64] [--context 512] [--kernels logsieve|candle] [--baseline] RUN...
 //   RUN = <quant>=<file in --models>, e.g. q8_0=qwen3-0.6b-random-q8_0.gguf
+// --baseline: before each Q8_0 run, the same run with prefill through the SIMD128 tile instead of relaxed SIMD
+// (its line says "relaxed_simd":false), so the two are compared in one browser under the same machine load.
 //
 // --pkg holds wasm-bindgen's no-modules output (wasm_bench.js, wasm_bench_bg.wasm). Served: this folder at /,
 // --pkg at /pkg/, --models at /models/ (streamed, not read into memory).
@@ -30,12 +32,19 @@ const decode = opt('--decode', '64');
 const context = opt('--context', '512');
 const kernels = opt('--kernels', 'logsieve');
 const tile = opt('--tile');
-const kernelBench = args.includes('--kernel-bench');
-if (kernelBench) args.splice(args.indexOf('--kernel-bench'), 1, 'kernels=none');
-const runs = args.map((a) => {
+const baseline = args.includes('--baseline');
+if (baseline) args.splice(args.indexOf('--baseline'), 1);
+// --kernel-bench / --kernel-compare: the Q8_0 kernels alone on LoGEM's shapes (no model: one run).
+// --check: the tiny model's tokens against the native golden ones, and kernel exactness (exit 1 unless "ok").
+const check = args.includes('--check');
+const kernelCompare = args.includes('--kernel-compare');
+const kernelBench = kernelCompare || args.includes('--kernel-bench');
+if (kernelBench || check) args.splice(0, args.length, 'kernels=none');
+const runs = args.flatMap((a) => {
   const [quant, file] = a.split('=');
   if (!quant || !file) throw new Error(`bad run ${a}: want <quant>=<file>`);
-  return { quant, file };
+  const run = { quant, file, relaxed: true };
+  return baseline && quant === 'q8_0' ? [{ ...run, relaxed: false }, run] : [run];
 });
 
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
@@ -71,8 +80,11 @@ try {
     const page = await browser.newPage();
     page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
     const q = new URLSearchParams({ model: `/models/${run.file}`, quant: run.quant, prompt, decode, context, kernels });
-    if (kernelBench) q.set('kernel-bench', '1');
+    if (check) q.set('check', '1');
+    else if (kernelCompare) q.set('kernel-compare', '1');
+    else if (kernelBench) q.set('kernel-bench', '1');
     if (tile) q.set('tile', tile);
+    if (!run.relaxed) q.set('relaxed', '0');
     await page.goto(`${origin}/?${q}`);
     await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: timeoutMs, polling: 500 });
     const { result, error, log } = await page.evaluate(() => ({
@@ -85,7 +97,10 @@ try {
       process.stderr.write(`wasm-chromium ${run.quant}: ${error}\n`);
       failed = true;
     } else {
-      if (kernelBench) for (const line of JSON.parse(result)) console.log(JSON.stringify(line));
+      if (check) {
+        console.log(result);
+        if (!JSON.parse(result).ok) failed = true;
+      } else if (kernelBench) for (const line of JSON.parse(result)) console.log(JSON.stringify(line));
       else console.log(result);
     }
     await page.close();

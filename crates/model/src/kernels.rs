@@ -8,12 +8,14 @@
 //! one by one, which the hardware prefetcher follows best; its sums are exactly candle's. Prefill widens a block
 //! of 4 weight rows once and runs 8 activation rows against it, reducing each row's 4 products to one vector per
 //! block, so the accumulators stay in registers; its f32 sums are grouped differently from candle's (last-bit
-//! differences).
+//! differences). With the `relaxed-simd` feature, prefill instead multiplies the raw weight bytes with WebAssembly
+//! relaxed SIMD's 8-bit dot product, with bit-identical results (see `simd::relaxed`). In both builds the
+//! activations are quantized in SIMD128 and the MLP's SiLU has a SIMD128 kernel here (`silu_mul`).
 //!
 //! Natively candle's kernels are used (on x86 with AVX2 they repack the weights into tiles of their own).
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use attention::causal_attention;
+pub use attention::{causal_attention, silu_mul};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use simd::matmul_q8_0;
 
@@ -26,6 +28,97 @@ pub const QK8_0: usize = 32;
 /// the defaults).
 pub static TILE_OVERRIDE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
+/// Benchmarks and tests only: with [`RELAXED_SIMD_BUILT`], `true` keeps the relaxed-SIMD prefill on its split
+/// path (two dots per 16 values, exact on every engine) even where [`relaxed_unsigned_dot_exact`] allows one.
+pub static RELAXED_SPLIT_ONLY: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// How prefill uses relaxed SIMD in this build and engine: `"not built"`, `"unusable"` (the engine's relaxed dot is
+/// wrong even in the spec's deterministic range, so prefill stays on SIMD128), `"i7"` (two dots per 16 values) or
+/// `"unsigned"` (one dot per 16 values, where the engine multiplies unsigned bytes exactly).
+pub fn relaxed_simd_mode() -> &'static str {
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        feature = "relaxed-simd"
+    ))]
+    return match simd::relaxed::engine() {
+        simd::relaxed::Engine::Unusable => "unusable",
+        simd::relaxed::Engine::I7 => "i7",
+        simd::relaxed::Engine::Unsigned => "unsigned",
+    };
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        feature = "relaxed-simd"
+    )))]
+    "not built"
+}
+
+/// Benchmarks only: activation rows per relaxed-SIMD tile (16, 8 or 4; 0: the default).
+pub static RELAXED_ROWS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Whether the engine's relaxed dot product multiplies unsigned bytes exactly (x86 with AVX-VNNI), so the relaxed
+/// prefill takes one dot per 16 values instead of two (probed once; false where relaxed SIMD is not built).
+pub fn relaxed_unsigned_dot_exact() -> bool {
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        feature = "relaxed-simd"
+    ))]
+    return simd::relaxed::unsigned_dot_exact();
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        feature = "relaxed-simd"
+    )))]
+    false
+}
+
+/// Whether this build's prefill uses WebAssembly relaxed SIMD (`i32x4.relaxed_dot_i8x16_i7x16_add_s`): the
+/// `relaxed-simd` feature on wasm32 with SIMD128. Such a module does not validate in an engine without relaxed SIMD
+/// (Chromium < 114, Firefox and Safari without their flags): check [`RELAXED_SIMD_PROBE`] with
+/// `WebAssembly.validate` before loading it.
+pub const RELAXED_SIMD_BUILT: bool = cfg!(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    feature = "relaxed-simd"
+));
+
+/// Benchmarks only: `false` runs prefill as before relaxed SIMD (SIMD128 tile, scalar activation quantization,
+/// candle's SiLU), the baseline of `cargo xtask bench-model --baseline`. The matrix products are bit-identical
+/// either way; only the SiLU differs in the last bits.
+pub static RELAXED_SIMD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// The smallest wasm module using `i32x4.relaxed_dot_i8x16_i7x16_add_s` (one function returning it applied to three
+/// zero vectors): `WebAssembly.validate(probe)` is true exactly where a [`RELAXED_SIMD_BUILT`] module can run.
+pub const RELAXED_SIMD_PROBE: [u8; 82] = {
+    let head: [u8; 24] = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+        0x03, 0x02, 0x01, 0x00, // functions: one of type 0
+        0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+    ];
+    let mut m = [0u8; 82];
+    let mut i = 0;
+    while i < 24 {
+        m[i] = head[i];
+        i += 1;
+    }
+    // Three `v128.const 0` (0xfd 0x0c + 16 zero bytes), then the relaxed dot (0xfd, LEB128 0x113) and `end`.
+    let mut c = 0;
+    while c < 3 {
+        m[24 + c * 18] = 0xfd;
+        m[25 + c * 18] = 0x0c;
+        c += 1;
+    }
+    m[78] = 0xfd;
+    m[79] = 0x93;
+    m[80] = 0x02;
+    m[81] = 0x0b;
+    m
+};
+
 /// Q8_0 quantization of activation rows.
 pub struct QuantRows {
     pub q: Vec<i8>,
@@ -33,8 +126,17 @@ pub struct QuantRows {
     pub d: Vec<f32>,
 }
 
-/// Quantizes `m` rows of `k` values (k a multiple of 32) as candle's `BlockQ8_0::from_float` does.
+/// Quantizes `m` rows of `k` values (k a multiple of 32) as candle's `BlockQ8_0::from_float` does (in SIMD128 where
+/// built with it, with the same results).
 pub fn quantize_rows(x: &[f32], m: usize, k: usize) -> QuantRows {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::quantize_rows_simd(x, m, k);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    quantize_rows_scalar(x, m, k)
+}
+
+/// [`quantize_rows`] one value at a time (the reference for the SIMD128 version).
+pub fn quantize_rows_scalar(x: &[f32], m: usize, k: usize) -> QuantRows {
     let nb = k / QK8_0;
     let mut q = vec![0i8; m * k];
     let mut d = vec![0f32; m * nb];
@@ -71,7 +173,7 @@ pub fn f16_table() -> &'static [f32; 65536] {
 // Register tiles index small arrays by row and column: clearer than zipped iterators here.
 #[allow(clippy::needless_range_loop)]
 mod simd {
-    use super::{f16_table, quantize_rows, QuantRows, Q8_0_BLOCK_BYTES as BB, QK8_0};
+    use super::{f16_table, QuantRows, Q8_0_BLOCK_BYTES as BB, QK8_0};
     use core::arch::wasm32::*;
 
     /// `out[i][j] = Σ_k x[i][k] · w[j][k]`: `x` is `m × k` f32, `w` is `n` rows of `k / 32` Q8_0 blocks (GGUF
@@ -80,8 +182,24 @@ mod simd {
         assert!(k.is_multiple_of(QK8_0), "k = {k} is not a multiple of 32");
         let nb = k / QK8_0;
         assert!(x.len() >= m * k && out.len() >= m * n && w.len() >= n * nb * BB);
-        let acts = quantize_rows(x, m, k);
+        let acts = if super::RELAXED_SIMD.load(std::sync::atomic::Ordering::Relaxed) {
+            quantize_rows_simd(x, m, k)
+        } else {
+            super::quantize_rows_scalar(x, m, k)
+        };
         let table = f16_table();
+        #[cfg(feature = "relaxed-simd")]
+        if m > 1 && relaxed_variant() {
+            // SAFETY: the bounds are asserted above; this build requires relaxed SIMD (see `RELAXED_SIMD_BUILT`).
+            unsafe { relaxed::matmul_rows(&acts, m, k, w, n, table, out) };
+            // SAFETY: as above.
+            if unsafe { spot_check(&acts, m, k, w, n, table, out) } {
+                return;
+            }
+            // The engine computed something else than it promised (Node 20's V8 does, in its baseline compiler):
+            // relaxed SIMD is off from now on, and this product is redone below.
+            relaxed::disable();
+        }
         if m > 1 && reduce_variant() {
             // Prefill, per-row reduction: 8 rows × 4 columns per tile.
             let n4 = n - n % 4;
@@ -122,6 +240,95 @@ mod simd {
             }
             j += cols;
         }
+    }
+
+    /// [`quantize_rows`] in SIMD128, with the same results: the scalar loop's `f32::round` is a libm call per
+    /// value in wasm, and prefill quantizes about 2.4 M values per layer.
+    pub(super) fn quantize_rows_simd(x: &[f32], m: usize, k: usize) -> QuantRows {
+        let blocks = m * k / QK8_0;
+        let mut q = vec![0i8; m * k];
+        let mut d = vec![0f32; blocks];
+        let (src, dst) = (x.as_ptr(), q.as_mut_ptr());
+        assert!(x.len() >= m * k);
+        for (b, db) in d.iter_mut().enumerate() {
+            // SAFETY: block `b` of `x` and of `q` is inside them (asserted above and by construction).
+            unsafe {
+                let v: [v128; 8] =
+                    std::array::from_fn(|u| v128_load(src.add(b * QK8_0 + 4 * u) as *const v128));
+                let mut amax = f32x4_abs(v[0]);
+                for vu in &v[1..] {
+                    amax = f32x4_max(amax, f32x4_abs(*vu));
+                }
+                let amax = f32x4_extract_lane::<0>(amax)
+                    .max(f32x4_extract_lane::<1>(amax))
+                    .max(f32x4_extract_lane::<2>(amax))
+                    .max(f32x4_extract_lane::<3>(amax));
+                let scale = amax / 127.0;
+                let inv = f32x4_splat(if scale != 0.0 { 1.0 / scale } else { 0.0 });
+                // Round half away from zero, as `f32::round`: truncate, then step away from zero when the
+                // dropped fraction is at least one half.
+                let r: [v128; 8] = std::array::from_fn(|u| {
+                    let y = f32x4_mul(v[u], inv);
+                    let t = f32x4_trunc(y);
+                    let up = f32x4_ge(f32x4_abs(f32x4_sub(y, t)), f32x4_splat(0.5));
+                    let away = v128_or(v128_and(y, f32x4_splat(-0.0)), f32x4_splat(1.0));
+                    i32x4_trunc_sat_f32x4(f32x4_add(t, v128_and(up, away)))
+                });
+                let h: [v128; 4] =
+                    std::array::from_fn(|u| i16x8_narrow_i32x4(r[2 * u], r[2 * u + 1]));
+                v128_store(
+                    dst.add(b * QK8_0) as *mut v128,
+                    i8x16_narrow_i16x8(h[0], h[1]),
+                );
+                v128_store(
+                    dst.add(b * QK8_0 + 16) as *mut v128,
+                    i8x16_narrow_i16x8(h[2], h[3]),
+                );
+                *db = half::f16::from_f32(scale).to_f32();
+            }
+        }
+        QuantRows { q, d }
+    }
+
+    /// Recomputes the first and the last 4-column tile of the first and the last row with the SIMD128 tile, whose
+    /// results the relaxed-SIMD prefill must equal bit for bit; false (the SIMD128 values now in `out` there) if
+    /// they differ. The relaxed path's correctness rests on the engine's code for one instruction, and a wasm
+    /// engine may compile a function twice (baseline, then optimizing): this checks the code that just ran.
+    #[cfg(feature = "relaxed-simd")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn spot_check(
+        acts: &QuantRows,
+        m: usize,
+        k: usize,
+        w: &[u8],
+        n: usize,
+        table: &[f32; 65536],
+        out: &mut [f32],
+    ) -> bool {
+        let nb = k / QK8_0;
+        let n4 = n - n % 4;
+        if n4 == 0 {
+            return true;
+        }
+        let mut same = true;
+        for i in [0, m - 1] {
+            for j in [0, n4 - 4] {
+                let at = i * n + j;
+                let relaxed: [f32; 4] = std::array::from_fn(|c| out[at + c]);
+                tile_r4::<1>(acts, i, k, w, j, nb, table, out, n);
+                same &= (0..4).all(|c| out[at + c].to_bits() == relaxed[c].to_bits());
+            }
+        }
+        same
+    }
+
+    /// Whether prefill uses the relaxed-SIMD tile (the default where built); overridable for benchmarks.
+    #[cfg(feature = "relaxed-simd")]
+    fn relaxed_variant() -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        super::TILE_OVERRIDE.load(Relaxed) == 0
+            && super::RELAXED_SIMD.load(Relaxed)
+            && relaxed::engine() != relaxed::Engine::Unusable
     }
 
     /// Whether prefill uses [`tile_r4`] (the default) rather than [`tile`]; overridable for benchmarks.
@@ -183,6 +390,386 @@ mod simd {
                 for ii in i..i + r {
                     for jj in j..j + c {
                         tile::<1, 1>(acts, ii, k, w, jj, nb, table, out, n)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Prefill with WebAssembly relaxed SIMD: `i32x4.relaxed_dot_i8x16_i7x16_add_s` multiplies 16 signed weight
+    /// bytes by 16 bytes of the second operand and adds groups of four to an i32 lane, with no widening of either
+    /// side. The spec fixes the result only for a second operand in 0..=127 (x86 without VNNI lowers it to
+    /// `pmaddubsw`, whose pairwise i16 sums saturate; ARM treats it as signed), so:
+    ///
+    /// - The activations x ∈ [-127, 127] are shifted to u = x + 127 ∈ [0, 254], and
+    ///   Σ w·x = Σ w·u − 127 · Σ w, where −127 · Σ w is computed once per weight block and call (`weight_bases`)
+    ///   and starts every row's sum.
+    /// - The activations are laid out four rows per vector (lane r: 4 consecutive values of row r), and 4 weights
+    ///   are broadcast to every lane: each dot adds to each row's sum in its own lane, so nothing is reduced across
+    ///   lanes (the reduction cost as much as the dots in the SIMD128 tile's layout).
+    /// - Where [`engine`] finds the engine computing u8 × i8 exactly (x86 with AVX-VNNI: one `vpdpbusd`), one dot
+    ///   takes u as is (16 multiply-adds per instruction).
+    /// - Elsewhere u is split into lo = ⌊u/2⌋ and hi = ⌈u/2⌉, both in [0, 127] (pairwise sums ≤ 2 · 128 · 127 cannot
+    ///   saturate), and Σ w·u = Σ w·lo + Σ w·hi: two dots, exact everywhere.
+    ///
+    /// Either way the i32 block sums are exactly those of the SIMD128 tile ([`tile_r4`]), and the f32 arithmetic
+    /// after them is the same, so the results are bit-identical to it; `spot_check` verifies that on every call.
+    #[cfg(feature = "relaxed-simd")]
+    pub(crate) mod relaxed {
+        use super::{tile, QuantRows, BB, QK8_0};
+        use core::arch::wasm32::*;
+        use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+        /// What this engine's relaxed dot computes exactly (0: not probed yet; see [`Engine`]).
+        static ENGINE: AtomicU8 = AtomicU8::new(0);
+
+        /// How the engine's `i32x4.relaxed_dot_i8x16_i7x16_add_s` behaves, probed once.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub(crate) enum Engine {
+            /// Wrong even for a second operand in 0..=127 (an engine bug, e.g. swapped operands): prefill stays on
+            /// the SIMD128 tile.
+            Unusable = 1,
+            /// Exact for a second operand in 0..=127 (the spec's deterministic range): the split path.
+            I7 = 2,
+            /// Also exact for unsigned bytes 128..=255 without saturation (as `vpdpbusd`): one dot per 16 values.
+            Unsigned = 3,
+        }
+
+        /// Probes once, on the cases that tell the lowerings apart: −128 weights, pairwise sums that overflow i16
+        /// (`pmaddubsw` saturates them), bytes ≥ 128 (ARM's `sdot` reads them as negative).
+        pub(crate) fn engine() -> Engine {
+            match ENGINE.load(Relaxed) {
+                1 => Engine::Unusable,
+                2 => Engine::I7,
+                3 => Engine::Unsigned,
+                _ => {
+                    // SAFETY: this build requires relaxed SIMD.
+                    let e = unsafe {
+                        if !probe_i7_dot() {
+                            Engine::Unusable
+                        } else if probe_unsigned_dot() {
+                            Engine::Unsigned
+                        } else {
+                            Engine::I7
+                        }
+                    };
+                    ENGINE.store(e as u8, Relaxed);
+                    e
+                }
+            }
+        }
+
+        /// Marks the engine unusable (see `spot_check`).
+        pub(crate) fn disable() {
+            ENGINE.store(Engine::Unusable as u8, Relaxed);
+        }
+
+        pub(crate) fn unsigned_dot_exact() -> bool {
+            engine() == Engine::Unsigned
+        }
+
+        /// Whether the dot is exact for second operands in 0..=127 (and first operands in −128..=127).
+        #[target_feature(enable = "relaxed-simd")]
+        unsafe fn probe_i7_dot() -> bool {
+            probe(&[
+                (
+                    [
+                        -128, -128, -128, -128, 127, 127, 127, 127, -128, 127, -1, 1, 5, -7, 0, 100,
+                    ],
+                    [
+                        127, 127, 127, 127, 127, 127, 127, 127, 1, 2, 127, 0, 64, 63, 127, 3,
+                    ],
+                ),
+                (
+                    [
+                        -3, 9, -27, 81, -128, 0, 0, 0, 100, -100, 100, -100, 1, 2, 3, 4,
+                    ],
+                    [
+                        7, 11, 13, 17, 127, 127, 127, 127, 127, 126, 125, 124, 0, 1, 0, 1,
+                    ],
+                ),
+            ])
+        }
+
+        #[target_feature(enable = "relaxed-simd")]
+        unsafe fn probe(cases: &[([i8; 16], [u8; 16])]) -> bool {
+            cases.iter().all(|(a, b)| {
+                let va = std::hint::black_box(v128_load(a.as_ptr() as *const v128));
+                let vb = std::hint::black_box(v128_load(b.as_ptr() as *const v128));
+                let c = std::hint::black_box(i32x4(1, -1, 1 << 20, -(1 << 20)));
+                let got = i32x4_relaxed_dot_i8x16_i7x16_add(va, vb, c);
+                let mut lanes = [0i32; 4];
+                v128_store(lanes.as_mut_ptr() as *mut v128, got);
+                let base = [1, -1, 1 << 20, -(1 << 20)];
+                (0..4).all(|l| {
+                    let want: i32 = (0..4)
+                        .map(|e| a[4 * l + e] as i32 * b[4 * l + e] as i32)
+                        .sum::<i32>()
+                        + base[l];
+                    lanes[l] == want
+                })
+            })
+        }
+
+        #[target_feature(enable = "relaxed-simd")]
+        unsafe fn probe_unsigned_dot() -> bool {
+            let cases: [([i8; 16], [u8; 16]); 3] = [
+                (
+                    [
+                        127, 127, 127, 127, -128, -128, -128, -128, 127, -128, 127, -128, 1, 1, 1,
+                        1,
+                    ],
+                    [
+                        254, 254, 254, 254, 254, 254, 254, 254, 200, 201, 255, 128, 128, 129, 200,
+                        255,
+                    ],
+                ),
+                (
+                    [
+                        -127, -127, -127, -127, 100, 100, 100, 100, -1, -2, -3, -4, 5, -6, 7, -8,
+                    ],
+                    [
+                        254, 253, 252, 251, 128, 128, 128, 128, 255, 255, 255, 255, 130, 140, 150,
+                        160,
+                    ],
+                ),
+                (
+                    [
+                        -128, 127, -128, 127, 127, 127, -128, -128, 0, 0, 0, 0, -128, -128, -128,
+                        -128,
+                    ],
+                    [
+                        255, 255, 255, 255, 0, 255, 255, 0, 255, 255, 255, 255, 127, 127, 127, 127,
+                    ],
+                ),
+            ];
+            probe(&cases)
+        }
+
+        #[target_feature(enable = "relaxed-simd")]
+        #[allow(clippy::too_many_arguments)]
+        pub(super) unsafe fn matmul_rows(
+            acts: &QuantRows,
+            m: usize,
+            k: usize,
+            w: &[u8],
+            n: usize,
+            table: &[f32; 65536],
+            out: &mut [f32],
+        ) {
+            let nb = k / QK8_0;
+            let unsigned = unsigned_dot_exact() && !super::super::RELAXED_SPLIT_ONLY.load(Relaxed);
+            let (lanes, ds) = interleave_activations(&acts.q[..m * k], &acts.d, m, nb, !unsigned);
+            let n4 = n - n % 4;
+            let base = weight_bases(w, n4, nb);
+            let groups = m.div_ceil(4);
+            let tile_groups = match super::super::RELAXED_ROWS.load(Relaxed) {
+                0 => 2,
+                r => (r as usize / 4).max(1),
+            };
+            macro_rules! sweep {
+                ($split:literal) => {
+                    for j in (0..n4).step_by(4) {
+                        let mut g = 0;
+                        macro_rules! run {
+                            ($g:literal) => {
+                                // g <= groups always; `groups - g` is what is left.
+                                while groups - g >= $g {
+                                    tile_lanes::<$g, $split>(
+                                        &lanes, &ds, g, nb, w, j, &base, table, out, n, m,
+                                    );
+                                    g += $g;
+                                }
+                            };
+                        }
+                        if tile_groups >= 4 {
+                            run!(4);
+                        }
+                        if tile_groups >= 2 {
+                            run!(2);
+                        }
+                        run!(1);
+                    }
+                };
+            }
+            if unsigned {
+                sweep!(false);
+            } else {
+                sweep!(true);
+            }
+            // Ragged columns: the SIMD128 tile (as the SIMD128 prefill does, so the results stay identical).
+            for j in n4..n {
+                for i in 0..m {
+                    tile::<1, 1>(acts, i, k, w, j, nb, table, out, n);
+                }
+            }
+        }
+
+        /// −127 · Σ w for each of the first `n` weight rows and each block (row major).
+        #[target_feature(enable = "relaxed-simd")]
+        unsafe fn weight_bases(w: &[u8], n: usize, nb: usize) -> Vec<i32> {
+            assert!(w.len() >= n * nb * BB);
+            let mut base = vec![0i32; n * nb];
+            for (blk, o) in base.iter_mut().enumerate() {
+                let p = w.as_ptr().add(blk * BB + 2);
+                let t = i32x4_relaxed_dot_i8x16_i7x16_add(
+                    v128_load(p as *const v128),
+                    i8x16_splat(1),
+                    i32x4_splat(0),
+                );
+                let t = i32x4_relaxed_dot_i8x16_i7x16_add(
+                    v128_load(p.add(16) as *const v128),
+                    i8x16_splat(1),
+                    t,
+                );
+                let t = i32x4_add(t, i32x4_shuffle::<2, 3, 0, 1>(t, t));
+                let t = i32x4_add(t, i32x4_shuffle::<1, 0, 3, 2>(t, t));
+                *o = -127 * i32x4_extract_lane::<0>(t);
+            }
+            base
+        }
+
+        /// The activations as u = q + 127, rows in groups of 4 (the last padded), each block as 8 vectors whose
+        /// lane r holds 4 consecutive values of row r: a dot with 4 weights broadcast to every lane then gives each
+        /// row's sum in its own lane, so nothing is reduced across lanes. With `split`, the 8 vectors of lo = ⌊u/2⌋
+        /// are followed by the 8 of hi = ⌈u/2⌉. Also returns the row scales in the same order (4 per group and
+        /// block, 0 for padding).
+        #[target_feature(enable = "relaxed-simd")]
+        unsafe fn interleave_activations(
+            q: &[i8],
+            d: &[f32],
+            m: usize,
+            nb: usize,
+            split: bool,
+        ) -> (Vec<u8>, Vec<f32>) {
+            let k = nb * QK8_0;
+            let groups = m.div_ceil(4);
+            let per_block = if split { 256 } else { 128 };
+            let mut lanes = vec![0u8; groups * nb * per_block];
+            let mut ds = vec![0f32; groups * nb * 4];
+            let dst = lanes.as_mut_ptr();
+            for grp in 0..groups {
+                for b in 0..nb {
+                    let at = (grp * nb + b) * per_block;
+                    for half in 0..2 {
+                        let v: [v128; 4] = std::array::from_fn(|r| {
+                            let row = grp * 4 + r;
+                            if row >= m {
+                                return u8x16_splat(0);
+                            }
+                            let x = v128_load(
+                                q.as_ptr().add(row * k + b * QK8_0 + half * 16) as *const v128
+                            );
+                            // Q8_0 quantization yields [-127, 127]; the clamp keeps a stray -128 in range.
+                            i8x16_add(i8x16_max(x, i8x16_splat(-127)), i8x16_splat(127))
+                        });
+                        // 4 × 4 transpose of 32-bit lanes: vector g takes lane g of every row.
+                        let t0 = i32x4_shuffle::<0, 4, 1, 5>(v[0], v[1]);
+                        let t1 = i32x4_shuffle::<2, 6, 3, 7>(v[0], v[1]);
+                        let t2 = i32x4_shuffle::<0, 4, 1, 5>(v[2], v[3]);
+                        let t3 = i32x4_shuffle::<2, 6, 3, 7>(v[2], v[3]);
+                        let outs = [
+                            i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+                            i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+                            i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+                            i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+                        ];
+                        for (e, u) in outs.into_iter().enumerate() {
+                            let g = half * 4 + e;
+                            if split {
+                                let hi = u8x16_avgr(u, u8x16_splat(0));
+                                let lo = i8x16_sub(u, hi);
+                                v128_store(dst.add(at + g * 16) as *mut v128, lo);
+                                v128_store(dst.add(at + 128 + g * 16) as *mut v128, hi);
+                            } else {
+                                v128_store(dst.add(at + g * 16) as *mut v128, u);
+                            }
+                        }
+                    }
+                    for r in 0..4 {
+                        let row = grp * 4 + r;
+                        if row < m {
+                            ds[(grp * nb + b) * 4 + r] = d[row * nb + b];
+                        }
+                    }
+                }
+            }
+            (lanes, ds)
+        }
+
+        /// 4·G activation rows (G groups from `grp0`) × 4 weight rows from `j`: one i32 accumulator per (weight row,
+        /// group), whose lane r is row r's block sum.
+        #[inline]
+        #[target_feature(enable = "relaxed-simd")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn tile_lanes<const G: usize, const SPLIT: bool>(
+            lanes: &[u8],
+            ds: &[f32],
+            grp0: usize,
+            nb: usize,
+            w: &[u8],
+            j: usize,
+            base: &[i32],
+            table: &[f32; 65536],
+            out: &mut [f32],
+            n: usize,
+            m: usize,
+        ) {
+            let per_block = if SPLIT { 256 } else { 128 };
+            assert!(lanes.len() >= (grp0 + G) * nb * per_block && ds.len() >= (grp0 + G) * nb * 4);
+            assert!(base.len() >= (j + 4) * nb && w.len() >= (j + 4) * nb * BB);
+            let a: [*const u8; G] =
+                std::array::from_fn(|gi| lanes.as_ptr().add((grp0 + gi) * nb * per_block));
+            let wp: [*const u8; 4] = std::array::from_fn(|c| w.as_ptr().add((j + c) * nb * BB));
+            let mut acc = [[f32x4_splat(0.0); G]; 4];
+            for b in 0..nb {
+                let blk: [*const u8; 4] = std::array::from_fn(|c| wp[c].add(b * BB));
+                let mut s: [[v128; G]; 4] = std::array::from_fn(|c| {
+                    [v128_load32_splat(base.as_ptr().add((j + c) * nb + b) as *const u32); G]
+                });
+                for g in 0..8 {
+                    let x: [v128; G] = std::array::from_fn(|gi| {
+                        v128_load(a[gi].add(b * per_block + g * 16) as *const v128)
+                    });
+                    let xh: [v128; G] = if SPLIT {
+                        std::array::from_fn(|gi| {
+                            v128_load(a[gi].add(b * per_block + 128 + g * 16) as *const v128)
+                        })
+                    } else {
+                        x
+                    };
+                    for c in 0..4 {
+                        let wv = v128_load32_splat(blk[c].add(2 + 4 * g) as *const u32);
+                        for gi in 0..G {
+                            s[c][gi] = i32x4_relaxed_dot_i8x16_i7x16_add(wv, x[gi], s[c][gi]);
+                            if SPLIT {
+                                s[c][gi] = i32x4_relaxed_dot_i8x16_i7x16_add(wv, xh[gi], s[c][gi]);
+                            }
+                        }
+                    }
+                }
+                for c in 0..4 {
+                    let sw =
+                        f32x4_splat(table[u16::from_le_bytes([*blk[c], *blk[c].add(1)]) as usize]);
+                    for gi in 0..G {
+                        let dx =
+                            v128_load(ds.as_ptr().add(((grp0 + gi) * nb + b) * 4) as *const v128);
+                        // sw · d and cvt(sum) · scale, in the SIMD128 tile's order.
+                        let scale = f32x4_mul(sw, dx);
+                        acc[c][gi] =
+                            f32x4_add(acc[c][gi], f32x4_mul(f32x4_convert_i32x4(s[c][gi]), scale));
+                    }
+                }
+            }
+            for c in 0..4 {
+                for gi in 0..G {
+                    let mut v = [0f32; 4];
+                    v128_store(v.as_mut_ptr() as *mut v128, acc[c][gi]);
+                    for (r, &val) in v.iter().enumerate() {
+                        let row = (grp0 + gi) * 4 + r;
+                        if row < m {
+                            out[row * n + j + c] = val;
+                        }
                     }
                 }
             }
@@ -374,9 +961,28 @@ mod attention {
                     }
                     let total = hsum(sum);
                     let o = &mut out[(t * heads + h) * d..(t * heads + h + 1) * d];
-                    for (j, &w) in scores[..n_keys].iter().enumerate() {
-                        let v = &cache[j * stride + g * 2 * d + d..j * stride + g * 2 * d + 2 * d];
-                        axpy(w, v, o);
+                    // o = Σ_j w_j · v_j, 32 (or 16) dimensions at a time held in registers across the keys: the
+                    // same additions in the same order as one `axpy` per key, a third of the memory traffic.
+                    let values = &cache[g * 2 * d + d..];
+                    let mut c0 = 0;
+                    while c0 + 32 <= d {
+                        weighted_sum::<8>(
+                            &scores[..n_keys],
+                            values,
+                            stride,
+                            c0,
+                            &mut o[c0..c0 + 32],
+                        );
+                        c0 += 32;
+                    }
+                    if c0 < d {
+                        weighted_sum::<4>(
+                            &scores[..n_keys],
+                            values,
+                            stride,
+                            c0,
+                            &mut o[c0..c0 + 16],
+                        );
                     }
                     let inv = f32x4_splat(1.0 / total);
                     for c in o.chunks_exact_mut(4) {
@@ -387,6 +993,31 @@ mod attention {
             }
         }
         out
+    }
+
+    /// `gate[i] = silu(gate[i]) · up[i]`, the MLP's activation, in SIMD128 (candle's `silu` calls libm's `expf`
+    /// per value in wasm: 786 K values per layer in a 256-token prefill). silu(x) = x / (1 + e^−x), computed from
+    /// e = e^−|x| ∈ (0, 1] as x / (1 + e) for x ≥ 0 and x · e / (1 + e) below, so the exponent never overflows.
+    pub fn silu_mul(gate: &mut [f32], up: &[f32]) {
+        assert_eq!(gate.len(), up.len());
+        let n4 = gate.len() - gate.len() % 4;
+        let (g, u) = (gate.as_mut_ptr(), up.as_ptr());
+        let mut i = 0;
+        // SAFETY: i + 4 <= n4 <= both lengths.
+        unsafe {
+            while i < n4 {
+                let x = v128_load(g.add(i) as *const v128);
+                let e = exp4(f32x4_neg(f32x4_abs(x)));
+                let den = f32x4_add(f32x4_splat(1.0), e);
+                let num = v128_bitselect(x, f32x4_mul(x, e), f32x4_ge(x, f32x4_splat(0.0)));
+                let y = f32x4_mul(f32x4_div(num, den), v128_load(u.add(i) as *const v128));
+                v128_store(g.add(i) as *mut v128, y);
+                i += 4;
+            }
+        }
+        for (x, y) in gate[n4..].iter_mut().zip(&up[n4..]) {
+            *x = *x / (1.0 + (-*x).exp()) * y;
+        }
     }
 
     #[inline(always)]
@@ -417,17 +1048,31 @@ mod attention {
         ))
     }
 
-    /// `o += w · v`.
+    /// `o += Σ_j w[j] · values[j · stride + c0 ..][..4 U]`, accumulated in registers in key order.
     #[inline(always)]
-    unsafe fn axpy(w: f32, v: &[f32], o: &mut [f32]) {
-        let wv = f32x4_splat(w);
-        let (pv, po) = (v.as_ptr(), o.as_mut_ptr());
-        let mut i = 0;
-        while i < o.len() {
-            let x = v128_load(po.add(i) as *const v128);
-            let y = v128_load(pv.add(i) as *const v128);
-            v128_store(po.add(i) as *mut v128, f32x4_add(x, f32x4_mul(wv, y)));
-            i += 4;
+    unsafe fn weighted_sum<const U: usize>(
+        w: &[f32],
+        values: &[f32],
+        stride: usize,
+        c0: usize,
+        o: &mut [f32],
+    ) {
+        assert!(o.len() >= 4 * U);
+        if let Some(last) = w.len().checked_sub(1) {
+            assert!(values.len() >= last * stride + c0 + 4 * U);
+        }
+        let po = o.as_mut_ptr();
+        let mut acc: [v128; U] = std::array::from_fn(|u| v128_load(po.add(4 * u) as *const v128));
+        let pv = values.as_ptr().add(c0);
+        for (j, &wj) in w.iter().enumerate() {
+            let wv = f32x4_splat(wj);
+            let row = pv.add(j * stride);
+            for (u, a) in acc.iter_mut().enumerate() {
+                *a = f32x4_add(*a, f32x4_mul(wv, v128_load(row.add(4 * u) as *const v128)));
+            }
+        }
+        for (u, a) in acc.iter().enumerate() {
+            v128_store(po.add(4 * u) as *mut v128, *a);
         }
     }
 

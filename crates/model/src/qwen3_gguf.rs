@@ -15,8 +15,9 @@
 //!   computed in f32 (upstream defaults to f16 when `general.dtype` is absent).
 //! - **Tensors read in file order**, so a forward-only source can release what has been read (see
 //!   `loader::ChunkedSource`).
-//! - **In wasm**, Q8_0 linear layers and attention go through [`crate::kernels`] (SIMD128) rather than candle's
-//!   kernels, which are scalar or per-dot-product there.
+//! - **In wasm**, Q8_0 linear layers, attention and the MLP's SiLU go through [`crate::kernels`] (SIMD128, and
+//!   relaxed SIMD for prefill with the `relaxed-simd` feature) rather than candle's kernels, which are scalar or
+//!   per-dot-product there.
 //! - CPU only, batch 1 (the upstream GPU path is dropped).
 
 use std::collections::HashMap;
@@ -257,6 +258,31 @@ struct Mlp {
 
 impl Module for Mlp {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if WASM_KERNELS.load(std::sync::atomic::Ordering::Relaxed)
+            && crate::kernels::RELAXED_SIMD.load(std::sync::atomic::Ordering::Relaxed)
+            && x.dtype() == DType::F32
+        {
+            // SiLU and the product in one SIMD128 pass (candle's is scalar `expf` per value in wasm).
+            let gate = self.gate.forward(x)?;
+            let up = self.up.forward(x)?;
+            let dims = gate.dims().to_vec();
+            let mut g = gate.flatten_all()?.to_vec1::<f32>()?;
+            let mut ok = Ok(());
+            cpu_f32(&up.contiguous()?, |u| {
+                let len = g.len();
+                if u.len() < len {
+                    ok = Err(candle_core::Error::Msg(
+                        "up projection shorter than gate".into(),
+                    ));
+                } else {
+                    crate::kernels::silu_mul(&mut g, &u[..len]);
+                }
+                Ok(())
+            })?;
+            ok?;
+            return self.down.forward(&Tensor::from_vec(g, dims, &Device::Cpu)?);
+        }
         let gate = self.gate.forward(x)?.apply(&Activation::Silu)?;
         let up = self.up.forward(x)?;
         self.down.forward(&(gate * up)?)

@@ -6,7 +6,9 @@
 //! prompt and 64 decoded tokens with the KV cache sized for a 512-token context, and prints one JSON line:
 //! `{"runtime":"native|wasm-chromium","quant":"q8_0|q4_k","prefill_tok_s":…,"decode_tok_s":…,"peak_mem_mb":…,…}`.
 //! Natively candle runs on one thread unless `--threads N` says otherwise; peak memory is the process's peak RSS.
-//! In Chromium peak memory is the wasm memory's size (it never shrinks).
+//! In Chromium peak memory is the wasm memory's size (it never shrinks). The wasm build has the model crate's
+//! `relaxed-simd` feature (Q8_0 prefill through relaxed SIMD, as the page's model build); `--baseline` also runs Q8_0
+//! with prefill through the SIMD128 tile, in the same browser, for a like-for-like ratio.
 //!
 //! The pieces: `crates/model/examples/model_bench.rs` (generate, run natively), `crates/model/examples/wasm_bench.rs`
 //! (the wasm entry), `crates/model/bench/` (the page, its worker, the playwright-core driver).
@@ -27,20 +29,28 @@ pub struct Options {
     pub wasm: bool,
     /// Native threads for candle (CANDLE_NUM_THREADS); 1 matches the page's one worker.
     pub threads: u32,
+    /// Also run wasm Q8_0 without relaxed SIMD (the SIMD128 prefill), to compare in one run.
+    pub baseline: bool,
+    /// Only check the wasm model's tokens in Chromium ([`check`]).
+    pub check: bool,
 }
 
-/// `[--native-only | --wasm-only] [--threads N]`.
+/// `[--native-only | --wasm-only] [--threads N] [--baseline] | --check`.
 pub fn parse_options(options: &[&str]) -> std::result::Result<Options, String> {
     let mut opts = Options {
         native: true,
         wasm: true,
         threads: 1,
+        baseline: false,
+        check: false,
     };
     let mut rest = options.iter();
     while let Some(&o) = rest.next() {
         match o {
             "--native-only" => opts.wasm = false,
             "--wasm-only" => opts.native = false,
+            "--baseline" => opts.baseline = true,
+            "--check" => opts.check = true,
             "--threads" => {
                 let v = rest.next().ok_or("bench-model: --threads needs a number")?;
                 opts.threads = v
@@ -57,6 +67,9 @@ pub fn parse_options(options: &[&str]) -> std::result::Result<Options, String> {
 }
 
 pub fn bench_model(ctx: &Ctx, opts: &Options) -> Result<()> {
+    if opts.check {
+        return check(ctx);
+    }
     let dir = ctx.root.join("target").join("bench-model");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
 
@@ -122,6 +135,9 @@ pub fn bench_model(ctx: &Ctx, opts: &Options) -> Result<()> {
                 DECODE,
             ])
             .args(["--context", CONTEXT]);
+        if opts.baseline {
+            cmd.arg("--baseline");
+        }
         for (q, file) in &models {
             let name = file
                 .file_name()
@@ -145,6 +161,28 @@ pub fn bench_model(ctx: &Ctx, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench-model --check` (and a step of `cargo xtask test`): the production wasm path (relaxed SIMD) in
+/// headless Chromium must give the tiny Q8_0 model's native greedy tokens, and the Q8_0 kernel must give
+/// bit-identical results with and without relaxed SIMD. Node's V8 cannot test this (Node 20 has relaxed SIMD only
+/// behind a flag, and its dot product is wrong there: `kernels::relaxed_simd_mode` reports it unusable).
+pub fn check(ctx: &Ctx) -> Result<()> {
+    let dir = ctx.root.join("target").join("bench-model");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let pkg = wasm_package(ctx, &dir)?;
+    let mut cmd = ctx.cmd("node");
+    cmd.arg("crates/model/bench/run.mjs")
+        .arg("--pkg")
+        .arg(&pkg)
+        .arg("--models")
+        .arg(&dir)
+        .args(["--chromium", CHROMIUM, "--check"]);
+    let out = capture(&mut cmd)?;
+    if !out.contains("\"ok\":true") {
+        return Err("the wasm model check in Chromium did not report ok".into());
+    }
+    Ok(())
+}
+
 /// Builds the wasm entry and runs wasm-bindgen (no-modules, for `importScripts` in the worker).
 fn wasm_package(ctx: &Ctx, dir: &Path) -> Result<PathBuf> {
     ctx.run(ctx.cmd("cargo").args([
@@ -155,6 +193,8 @@ fn wasm_package(ctx: &Ctx, dir: &Path) -> Result<PathBuf> {
         "logsieve-model",
         "--example",
         "wasm_bench",
+        "--features",
+        "relaxed-simd",
         "--target",
         WASM_TARGET,
     ]))?;
@@ -217,9 +257,14 @@ fn summary(lines: &[String]) {
                 .to_owned()
         };
         let n = |k: &str| number(l, k).map_or("?".into(), |v| format!("{v:.1}"));
+        let runtime = if l.contains("\"relaxed_simd\":false") {
+            format!("{} (SIMD128 baseline)", s("runtime"))
+        } else {
+            s("runtime")
+        };
         println!(
             "| {} | {} | {} | {} | {} |",
-            s("runtime"),
+            runtime,
             s("quant"),
             n("prefill_tok_s"),
             n("decode_tok_s"),
@@ -227,9 +272,11 @@ fn summary(lines: &[String]) {
         );
     }
     let find = |q: &str| {
-        lines
-            .iter()
-            .find(|l| l.contains("\"wasm-chromium\"") && l.contains(&format!("\"quant\":\"{q}\"")))
+        lines.iter().find(|l| {
+            l.contains("\"wasm-chromium\"")
+                && l.contains(&format!("\"quant\":\"{q}\""))
+                && !l.contains("\"relaxed_simd\":false")
+        })
     };
     let check = |label: &str, v: Option<f64>, ok: &dyn Fn(f64) -> bool| match v {
         Some(v) => println!("  {} {label}: {v:.1}", if ok(v) { "ok  " } else { "MISS" }),

@@ -29,10 +29,12 @@ commands:
                              existing dist/ and target/release/logsieve
   bench [--skip-page]        the throughput benchmark: a >= 200 MB mixed file from ../shared/loghub, timed with
                              `wc -l` (baseline), `logsieve stats` and the page in headless Chromium
-  bench-model [--native-only | --wasm-only] [--threads N]
+  bench-model [--native-only | --wasm-only] [--threads N] [--baseline] [--check]
                              the model benchmark: random Qwen3-0.6B-shaped GGUFs (Q8_0, Q4_K; cached under
                              target/bench-model/), 256-token prompt + 64 decoded tokens, natively and in headless
-                             Chromium (one worker); one JSON line per run
+                             Chromium (one worker, relaxed-SIMD build); one JSON line per run; --baseline adds a
+                             Q8_0 run with the SIMD128-only prefill in the same browser; --check runs the tiny
+                             model in Chromium instead (tokens equal to native, kernels bit-identical)
   help                       this text
 ";
 
