@@ -4,7 +4,8 @@
 //! `message`, `format` (always present, `null` when unknown), then the format's own fields (access logs:
 //! `client_ip`, `method`, `path`, `query`, `status`, `bytes`, `referrer`, `user_agent`, `request_time`; only when
 //! present), then `truncated` and `invalid_utf8` (only when true), then `template_id` and `template` (the event's
-//! final template, once the template miner has finished: see [`push_template`]).
+//! final template, once the template miner has finished: see [`push_template`]), then `fields` (names a model gave the
+//! template's variables, with their values in this event: see [`push_fields`]; only with `logsieve parse --model`).
 //!
 //! The JSON writer is hand-written rather than serde's: it runs once per event on the hot path and writes
 //! straight into a reused buffer, with no intermediate value.
@@ -94,6 +95,26 @@ pub fn push_template(line: &mut String, template_id: u32, template_json: &str) {
     );
 }
 
+/// Adds `fields`, an object of names the model gave the event's template variables (see `logsieve-model`), to an
+/// event line that ends in `}\n` (after [`push_template`]): `,"fields":{"user":"root",...}}`. Nothing when empty.
+pub fn push_fields(line: &mut String, fields: &[(String, String)]) {
+    if fields.is_empty() {
+        return;
+    }
+    debug_assert!(line.ends_with("}\n"));
+    line.truncate(line.len() - 2);
+    line.push_str(",\"fields\":{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        json_str(line, k);
+        line.push(':');
+        json_str(line, v);
+    }
+    line.push_str("}}\n");
+}
+
 fn opt_str(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => json_str(out, s),
@@ -169,6 +190,24 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
         assert_eq!(v["template_id"], 7);
         assert_eq!(v["template"], "user <*> logged \"in\"");
+        assert!(line.ends_with("}\n"));
+    }
+
+    #[test]
+    fn model_fields_close_the_object() {
+        let mut line = String::from("{\"line\":1}\n");
+        push_fields(&mut line, &[]);
+        assert_eq!(line, "{\"line\":1}\n");
+        push_fields(
+            &mut line,
+            &[
+                ("user".into(), "r\"oot".into()),
+                ("port".into(), "22".into()),
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(v["fields"]["user"], "r\"oot");
+        assert_eq!(v["fields"]["port"], "22");
         assert!(line.ends_with("}\n"));
     }
 

@@ -208,6 +208,37 @@ impl<'a> FieldNamer<'a> {
     }
 }
 
+/// Whether a template needs the model: it has a variable (`<*>`) that the rules did not name. A variable is named
+/// when it is the value of a `key=` or `key:` pair (`user=<*>`, `"took": <*>`); the format's own fields are named
+/// too, so templates of access logs (whose request parts the format already splits into `client_ip`, `method`,
+/// `path`, ...) are never sent. `format` is the format name of the template's example event (`FormatId::as_str`).
+/// Events of unknown format are always candidates: their whole line is the message.
+pub fn needs_naming(template: &str, format: &str) -> bool {
+    if matches!(format, "access_combined" | "access_common") {
+        return false;
+    }
+    let mut at = 0;
+    while let Some(i) = template[at..].find(VAR) {
+        let before = template[..at + i].trim_end_matches([' ', '"', '\'']);
+        let keyed = before
+            .strip_suffix('=')
+            .or_else(|| before.strip_suffix(':'))
+            .map(|k| k.trim_end_matches([' ', '"', '\'']))
+            .is_some_and(|k| k.ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+        if !keyed {
+            return true;
+        }
+        at += i + VAR.len();
+    }
+    false
+}
+
+/// The part of an event's message that templates are mined from (its first line), for aligning the event with its
+/// template ([`crate::fields::event_fields`]).
+pub fn mined_text(message: &str) -> &str {
+    message.split('\n').next().unwrap_or("")
+}
+
 /// The first `max` bytes of `s`, cut at a character boundary.
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -222,12 +253,26 @@ fn cut(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::cut;
+    use super::{cut, needs_naming};
 
     #[test]
     fn cuts_at_char_boundaries() {
         assert_eq!(cut("héllo", 2), "h");
         assert_eq!(cut("héllo", 3), "hé");
         assert_eq!(cut("abc", 10), "abc");
+    }
+
+    #[test]
+    fn templates_the_rules_named_are_not_sent() {
+        assert!(!needs_naming("service started", "unknown"));
+        assert!(!needs_naming("user=<*> took=<*>", "logfmt"));
+        assert!(!needs_naming("\"ms\": <*>, user: <*>", "json"));
+        assert!(needs_naming("user=<*> took <*>ms", "logfmt"));
+        assert!(needs_naming(
+            "Accepted password for <*> from <*>",
+            "unknown"
+        ));
+        assert!(needs_naming("<*> connected", "syslog_rfc3164"));
+        assert!(!needs_naming("GET <*> HTTP/1.1", "access_combined"));
     }
 }
