@@ -7,9 +7,9 @@ use crate::input::drive;
 use crate::templates::template_json;
 use crate::{finish_with, Invocation};
 use logsieve_charts::{GeoDb, SeriesBuilder};
-use logsieve_engine::template::{Template, TemplateId, TemplateMiner};
-use logsieve_engine::Finding;
-use logsieve_findings::{Analyzer, Redactor};
+use logsieve_engine::template::{Template, TemplateId, TemplateMap, TemplateMiner};
+use logsieve_engine::{EngineError, Finding, Stats};
+use logsieve_findings::{Analysis, Analyzer, Redactor};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,27 +34,13 @@ pub fn run(inv: Invocation, opts: &AnalyzeOptions) -> Result<ExitCode, String> {
         None => None,
     };
 
-    let mut miner = TemplateMiner::new();
-    let mut analyzer = Analyzer::new();
     let mut series = SeriesBuilder::new();
-    let (stats, error) = drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
-        let id = miner.observe_event(ev).0;
-        analyzer.observe(ev, Some(id));
-        series.observe(ev, Some(id));
-    })?;
-    let map = miner.finish();
-    let template_text = |id: u32| map.get(TemplateId(id)).map(|t| t.template.clone());
-    let mut analysis = analyzer.finish_analysis(&template_text);
-    let k8s = k8s_findings(&inv)?;
-    if !k8s.is_empty() {
-        analysis.findings.extend(k8s);
-        // Most severe first across both sources, then by first evidence line (stable).
-        analysis.findings.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(first_line(a).cmp(&first_line(b)))
-        });
-    }
+    let Analysed {
+        stats,
+        analysis,
+        map,
+        error,
+    } = analyse(&inv, Some(&mut series))?;
 
     if let Some(dir) = &opts.charts {
         let s = series.finish(Some(&map), geo.as_ref());
@@ -92,6 +78,50 @@ pub fn run(inv: Invocation, opts: &AnalyzeOptions) -> Result<ExitCode, String> {
     finish_with(error)
 }
 
+/// What one pass of the analysis gives: `analyze` reports it, `ask` digests it.
+pub struct Analysed {
+    pub stats: Stats,
+    pub analysis: Analysis,
+    pub map: TemplateMap,
+    pub error: Option<EngineError>,
+}
+
+/// Parses, mines templates and looks for findings in one pass (feeding `series` too when given), then audits
+/// Kubernetes input; the findings of both sources sorted most severe first, then by first evidence line.
+pub fn analyse(
+    inv: &Invocation,
+    mut series: Option<&mut SeriesBuilder>,
+) -> Result<Analysed, String> {
+    let mut miner = TemplateMiner::new();
+    let mut analyzer = Analyzer::new();
+    let (stats, error) = drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
+        let id = miner.observe_event(ev).0;
+        analyzer.observe(ev, Some(id));
+        if let Some(series) = series.as_deref_mut() {
+            series.observe(ev, Some(id));
+        }
+    })?;
+    let map = miner.finish();
+    let template_text = |id: u32| map.get(TemplateId(id)).map(|t| t.template.clone());
+    let mut analysis = analyzer.finish_analysis(&template_text);
+    let k8s = k8s_findings(inv)?;
+    if !k8s.is_empty() {
+        analysis.findings.extend(k8s);
+        // Most severe first across both sources, then by first evidence line (stable).
+        analysis.findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(first_line(a).cmp(&first_line(b)))
+        });
+    }
+    Ok(Analysed {
+        stats,
+        analysis,
+        map,
+        error,
+    })
+}
+
 /// A template with its variable samples masked where they are secrets or personal data. A sample alone may not
 /// be recognisable (a bare token after `Bearer `), so each is judged in its place: put back into the template
 /// and redacted there.
@@ -116,6 +146,7 @@ fn redact_template(t: &Template, redactor: &Redactor) -> Template {
             }
         }
     }
+    t.template = redactor.redact_template(&t.template).into_owned();
     t
 }
 

@@ -9,6 +9,8 @@ use crate::input::drive;
 use crate::{finish_with, Invocation};
 use logsieve_engine::ndjson;
 use logsieve_engine::template::{TemplateMap, TemplateMiner};
+use logsieve_engine::Event;
+use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 use std::process::ExitCode;
 
@@ -44,6 +46,38 @@ impl Templates {
         ndjson::push_template(line, self.map.templates[ti].id.0, &self.escaped[ti]);
         Ok(())
     }
+
+    /// The index (into `map.templates`) of the `n`-th event's template.
+    fn index(&self, n: usize) -> Option<usize> {
+        let id = *self.ids.get(n)?;
+        Some(self.map.resolve[id as usize] as usize)
+    }
+
+    /// With `--model DIR`: names the templates that need it (see `crate::model`). `first_format`: the format of
+    /// the first event of each provisional id.
+    fn name_fields(
+        &self,
+        opts: &crate::model::ModelOptions,
+        first_format: &HashMap<u32, &'static str>,
+    ) -> Result<Option<crate::model::NamedTemplates>, String> {
+        if !opts.is_set() {
+            return Ok(None);
+        }
+        let formats: Vec<&'static str> = self
+            .map
+            .templates
+            .iter()
+            .map(|t| first_format.get(&t.id.0).copied().unwrap_or("unknown"))
+            .collect();
+        crate::model::name_templates(opts, &self.map, &formats).map(Some)
+    }
+}
+
+/// Keeps the format of the first event of each provisional template id (only with `--model`).
+fn note_format(first_format: &mut HashMap<u32, &'static str>, on: bool, id: u32, ev: &Event<'_>) {
+    if on {
+        first_format.entry(id).or_insert(ev.format().as_str());
+    }
 }
 
 pub fn run(inv: Invocation) -> Result<ExitCode, String> {
@@ -57,10 +91,15 @@ pub fn run(inv: Invocation) -> Result<ExitCode, String> {
 fn two_passes(inv: Invocation) -> Result<ExitCode, String> {
     let mut miner = TemplateMiner::new();
     let mut ids: Vec<u32> = Vec::new();
+    let model_on = inv.model.is_set();
+    let mut first_format = HashMap::new();
     drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
-        ids.push(miner.observe_event(ev).0);
+        let id = miner.observe_event(ev).0;
+        note_format(&mut first_format, model_on, id, ev);
+        ids.push(id);
     })?;
     let templates = Templates::new(miner, ids);
+    let named = templates.name_fields(&inv.model, &first_format)?;
 
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -76,6 +115,9 @@ fn two_passes(inv: Invocation) -> Result<ExitCode, String> {
         if let Err(e) = templates.push(n, &mut line) {
             failure = Some(Err(e));
             return;
+        }
+        if let (Some(named), Some(ti)) = (&named, templates.index(n)) {
+            named.push(ti, ev.message(), &mut line);
         }
         n += 1;
         if let Err(e) = out.write_all(line.as_bytes()) {
@@ -99,8 +141,12 @@ fn spooled(inv: Invocation) -> Result<ExitCode, String> {
     let mut ids: Vec<u32> = Vec::new();
     let mut buf = String::with_capacity(2 << 20);
     let mut spool_error: Option<io::Error> = None;
+    let model_on = inv.model.is_set();
+    let mut first_format = HashMap::new();
     let (_, error) = drive(&mut *inv.source.reader()?, inv.opts, &mut |ev| {
-        ids.push(miner.observe_event(ev).0);
+        let id = miner.observe_event(ev).0;
+        note_format(&mut first_format, model_on, id, ev);
+        ids.push(id);
         ndjson::write_event(ev, &mut buf);
         if buf.len() >= 1 << 20 {
             if let Err(e) = spool.write_all(buf.as_bytes()) {
@@ -117,6 +163,7 @@ fn spooled(inv: Invocation) -> Result<ExitCode, String> {
     spool_file.rewind().map_err(spool_io)?;
     let events = ids.len();
     let templates = Templates::new(miner, ids);
+    let named = templates.name_fields(&inv.model, &first_format)?;
 
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -128,6 +175,16 @@ fn spooled(inv: Invocation) -> Result<ExitCode, String> {
             return Err("temporary file: fewer events than expected".into());
         }
         templates.push(n, &mut line)?;
+        if let (Some(named), Some(ti)) = (&named, templates.index(n)) {
+            if named.has(ti) {
+                // The spooled line is all there is of the event now: its message is read back from it.
+                let message = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                named.push(ti, &message, &mut line);
+            }
+        }
         if let Err(e) = out.write_all(line.as_bytes()) {
             return write_failed(e);
         }

@@ -310,11 +310,12 @@ mod tests {
     fn event_of_line_finds_the_holding_event() {
         let log = b"2024-03-05 03:00:35.112 ERROR 1 --- [main] a.B : boom\n\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n2024-03-05 03:00:36.000 INFO 1 --- [main] a.B : ok\n";
         let mut index = EventIndex::new();
-        logsieve_engine::pipeline::parse_all(
+        let (_, read) = logsieve_engine::pipeline::parse_all(
             log,
             logsieve_engine::ParseOptions::with_year(2024),
             |ev| index.push(ev, 0),
         );
+        read.unwrap();
         assert_eq!(index.len(), 2);
         assert_eq!(index.event_of_line(0), None);
         assert_eq!(index.event_of_line(1), Some(0));

@@ -8,14 +8,26 @@
 //!   Natively testable (`cargo test -p logsieve-web`).
 //! - [`postbuild`]: the post-build step that moves Trunk's inline start-up script into a file, so that the page's
 //!   Content-Security-Policy needs no inline script (std only; the xtask runs it after `trunk build`).
+//! - [`charts`]: the charts' series as the worker sends them, the time-range filter and the selected range's pass
+//!   (`charts_worker`, wasm32 only: the lazy geo fetch and the range pass in the worker).
+//! - [`llm`], [`llm_markdown`]: "Ask an LLM": what the worker keeps for the digest and the Markdown report, and the
+//!   answer's Markdown as a closed tree of nodes (no HTML) for the page to draw.
+//! - [`model_fields`]: the parsing worker's side of the model: the templates to name, and the names applied to
+//!   rows, details and the export (the model runs in its own worker: crates/model-worker).
 //! - `worker` (wasm32 only): the worker's browser glue (FileReaderSync, postMessage, Blobs).
 
+pub mod charts;
 pub mod index;
+pub mod llm;
+pub mod llm_markdown;
+pub mod model_fields;
 pub mod postbuild;
 pub mod protocol;
 pub mod templates;
 pub mod view;
 
+#[cfg(target_arch = "wasm32")]
+pub mod charts_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 

@@ -39,6 +39,29 @@ pub enum Request {
     Templates { start: u32, count: u32 },
     /// The event that holds 1-based line `line` (a finding's evidence). Answered by [`Response::Located`].
     Locate { line: u64 },
+    /// The redacted digest of the open file for "Ask an LLM", cut to `budget` tokens. Answered by
+    /// [`Response::Digest`].
+    Digest { budget: usize },
+    /// The Markdown incident report of the open file. Answered by [`Response::Report`].
+    Report,
+    /// Restricts the table's view, the charts (but the volume chart) and the findings to the events with a time in
+    /// `range` (Unix ms, `[from, to)`), or back to the whole file (`None`). The worker applies the range to every
+    /// later [`Request::Query`] (send one after this), and answers with [`Response::Findings`] then
+    /// [`Response::Charts`] with the same `generation` (a newer `Range` cancels an older one's pass).
+    Range {
+        generation: u32,
+        range: Option<crate::charts::TimeRange>,
+    },
+    /// The templates the model should name (their variables the rules could not), most frequent first, with
+    /// their example events. Answered by [`Response::ModelTemplates`].
+    ModelTemplates,
+    /// The names the model gave template `id`'s variables: from now on rows ([`Response::RowFields`]), details
+    /// and the export carry each of its events' `fields`. No answer.
+    ModelFields {
+        id: u32,
+        template: String,
+        names: logsieve_model::TemplateFields,
+    },
 }
 
 /// Worker → UI.
@@ -102,10 +125,46 @@ pub enum Response {
         line: u64,
         event: Option<u64>,
     },
+    /// The charts' series: of the whole file right after [`Response::Findings`] (once the geo database the worker
+    /// fetched for an access log is in), with `generation` 0; of a selected range in answer to [`Request::Range`].
+    Charts {
+        generation: u32,
+        charts: crate::charts::Charts,
+    },
+    /// The answer to [`Request::Digest`] (`logsieve_llm::build_digest` over the file's stats, top templates and
+    /// findings).
+    Digest {
+        digest: logsieve_llm::Digest,
+    },
+    /// The answer to [`Request::Report`]: `logsieve analyze FILE`'s Markdown report.
+    Report {
+        file_name: String,
+        markdown: String,
+    },
     /// A request could not be answered (no file open, a read error, ...).
     Error {
         message: String,
     },
+    /// The answer to [`Request::ModelTemplates`].
+    ModelTemplates {
+        templates: Vec<ModelTemplate>,
+    },
+    /// The model's fields of rows just sent in [`Response::Rows`] (same `generation` and `start`), by event
+    /// number; only events with fields, and only once the model named their template.
+    RowFields {
+        generation: u32,
+        start: u64,
+        fields: Vec<(u64, Vec<(String, String)>)>,
+    },
+}
+
+/// A template for the model to name: its final id, text, count and example event (its first line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelTemplate {
+    pub id: u32,
+    pub template: String,
+    pub example: String,
+    pub count: u64,
 }
 
 /// The findings of a file, as the Findings panel shows them.

@@ -44,6 +44,10 @@ struct Open {
     /// The current view: event numbers, or `None` for all.
     view: Option<Vec<u32>>,
     view_generation: u32,
+    /// The stats and the analysis, for "Ask an LLM"'s digest and the Markdown report (set with the findings).
+    kept: Option<crate::llm::Kept>,
+    /// The names the model gave templates' variables (see [`crate::model_fields`]).
+    model_fields: crate::model_fields::ModelFields,
 }
 
 thread_local! {
@@ -132,7 +136,8 @@ fn on_message(ev: MessageEvent) {
             count,
         } => with_open(|o| rows(o, generation, start, count)),
         Request::Detail { event } => with_open(|o| {
-            let d = o.session.detail(&o.source, event)?;
+            let mut d = o.session.detail(&o.source, event)?;
+            add_model_fields(o, &mut d);
             post(&Response::Detail { detail: d }, None);
             Ok(())
         }),
@@ -142,12 +147,58 @@ fn on_message(ev: MessageEvent) {
             post(&Response::Located { line, event }, None);
             Ok(())
         }),
+        Request::Digest { budget } => with_open(|o| {
+            let kept = o.kept.as_ref().ok_or("the analysis is not finished")?;
+            let digest = kept.digest(&o.name, &o.session.templates, budget);
+            post(&Response::Digest { digest }, None);
+            Ok(())
+        }),
+        Request::Report => with_open(|o| {
+            let kept = o.kept.as_ref().ok_or("the analysis is not finished")?;
+            let file_name = crate::llm::report_file_name(&o.name);
+            let markdown = kept.report();
+            post(
+                &Response::Report {
+                    file_name,
+                    markdown,
+                },
+                None,
+            );
+            Ok(())
+        }),
+        Request::Range { generation, range } => with_open(|o| {
+            crate::charts_worker::select(generation, range, o.file.clone(), with_session);
+            Ok(())
+        }),
+        Request::ModelTemplates => with_open(|o| {
+            let templates =
+                crate::model_fields::model_templates(&o.session.templates, &o.session.index);
+            post(&Response::ModelTemplates { templates }, None);
+            Ok(())
+        }),
+        Request::ModelFields {
+            id,
+            template,
+            names,
+        } => with_open(|o| {
+            o.model_fields.set(id, template, names);
+            Ok(())
+        }),
         Request::Templates { start, count } => with_open(|o| {
             let templates = o.session.templates.rows(start, count);
             post(&Response::Templates { start, templates }, None);
             Ok(())
         }),
     }
+}
+
+/// Runs `f` on the open file's session (the charts' passes read it between their awaits).
+fn with_session(f: &mut dyn FnMut(&Session)) {
+    OPEN.with(|o| {
+        if let Some(open) = o.borrow().as_ref() {
+            f(&open.session)
+        }
+    });
 }
 
 fn with_open(f: impl FnOnce(&mut Open) -> Result<(), String>) {
@@ -261,9 +312,11 @@ fn open(name: String, file: File) {
     let mut index = EventIndex::new();
     let mut miner = TemplateMiner::new();
     let mut analyzer = logsieve_findings::Analyzer::new();
+    let mut series = crate::charts_worker::SeriesTap::new();
     let mut on_event = |ev: &logsieve_engine::Event<'_>| {
         let id = miner.observe_event(ev);
         analyzer.observe(ev, Some(id.0));
+        series.observe(ev, id.0);
         index.push(ev, id.0);
     };
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
@@ -359,6 +412,8 @@ fn open(name: String, file: File) {
             },
             view: None,
             view_generation: 0,
+            kept: None,
+            model_fields: Default::default(),
         })
     });
     let gzip = summary.gzip;
@@ -368,15 +423,28 @@ fn open(name: String, file: File) {
         None => post(&Response::Done { summary }, None),
     }
     let mut findings = Findings {
-        findings: analysis.findings,
-        excerpts: analysis.excerpts.into_iter().collect(),
+        findings: analysis.findings.clone(),
+        excerpts: analysis
+            .excerpts
+            .iter()
+            .map(|(l, t)| (*l, t.clone()))
+            .collect(),
         k8s_input: None,
         k8s_note: None,
     };
     if !failed && !gzip && total > 0 {
         k8s_audit(&mut findings, total);
     }
+    let kept = findings.clone();
+    let for_llm = crate::llm::Kept::new(stats, analysis, &findings.findings);
+    OPEN.with(|o| {
+        if let Some(open) = o.borrow_mut().as_mut() {
+            open.kept = Some(for_llm);
+        }
+    });
     post(&Response::Findings { findings }, None);
+    // The charts after the findings: for an access log they wait for the geo database.
+    series.finish(kept, with_session);
 }
 
 /// Adds the Kubernetes audit's findings when the open file (small enough) is manifests or kubectl output, and
@@ -436,6 +504,7 @@ fn query(
     let started = now_ms();
     let q = Query::new(levels, search).with_template(&o.session.templates, template);
     let view = o.session.filter(&o.source, &q, &mut |_| {})?;
+    let view = crate::charts_worker::restrict_view(&o.session.index, view);
     o.view = view;
     o.view_generation = generation;
     let count = o
@@ -472,6 +541,14 @@ fn rows(o: &mut Open, generation: u32, start: u64, count: u32) -> Result<(), Str
         })
         .collect();
     let rows = o.session.rows(&o.source, &events)?;
+    let fields: Vec<(u64, Vec<(String, String)>)> = if o.model_fields.is_empty() {
+        Vec::new()
+    } else {
+        rows.iter()
+            .map(|r| (r.event, o.model_fields.fields_of(r.template_id, &r.message)))
+            .filter(|(_, f)| !f.is_empty())
+            .collect()
+    };
     post(
         &Response::Rows {
             generation,
@@ -480,7 +557,38 @@ fn rows(o: &mut Open, generation: u32, start: u64, count: u32) -> Result<(), Str
         },
         None,
     );
+    if !fields.is_empty() {
+        post(
+            &Response::RowFields {
+                generation,
+                start,
+                fields,
+            },
+            None,
+        );
+    }
     Ok(())
+}
+
+/// Adds the model's fields of the event to its detail: `fields.NAME` entries and the NDJSON line's `fields`.
+fn add_model_fields(o: &Open, d: &mut crate::protocol::Detail) {
+    if o.model_fields.is_empty() {
+        return;
+    }
+    let id = d
+        .fields
+        .iter()
+        .find(|(k, _)| k == "template_id")
+        .and_then(|(_, v)| v.parse().ok());
+    let fields = o.model_fields.fields_of(id, &d.message);
+    if fields.is_empty() {
+        return;
+    }
+    d.ndjson.push('\n');
+    logsieve_engine::ndjson::push_fields(&mut d.ndjson, &fields);
+    d.ndjson.pop();
+    d.fields
+        .extend(fields.into_iter().map(|(k, v)| (format!("fields.{k}"), v)));
 }
 
 fn export(o: &mut Open) -> Result<(), String> {
@@ -490,8 +598,14 @@ fn export(o: &mut Open) -> Result<(), String> {
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
     let mut at = 0u64;
     let mut last_progress = now_ms();
-    let mut push = |p: &[u8]| {
-        parts.push(&u8_part(p));
+    let model_fields = &o.model_fields;
+    let mut push = |p: &[u8]| match model_fields.add_to_part(p) {
+        Some(with_fields) => {
+            parts.push(&u8_part(&with_fields));
+        }
+        None => {
+            parts.push(&u8_part(p));
+        }
     };
     while at < total {
         let end = (at + SLICE_BYTES).min(total);
@@ -523,7 +637,8 @@ fn export(o: &mut Open) -> Result<(), String> {
     post(
         &Response::ExportReady {
             file_name: format!("logsieve-{}.ndjson", o.name),
-            bytes: ex.bytes,
+            // The Blob's size: the model's `fields` (when any) were added after the export counted its bytes.
+            bytes: blob.size() as u64,
             events: ex.events,
         },
         Some(&blob),

@@ -127,16 +127,19 @@ impl Step {
 
 /// Each cargo step is named by its command line, which is also what runs (split on spaces).
 const FMT: &str = "cargo fmt --all -- --check";
-const CLIPPY: &str = "cargo clippy --workspace --exclude logsieve-web --all-targets -- -D warnings";
+const CLIPPY: &str = "cargo clippy --workspace --all-targets -- -D warnings";
 // --no-fail-fast: one run reports every failing test binary, not only the first.
-const TESTS: &str = "cargo test --workspace --exclude logsieve-web --no-fail-fast";
+const TESTS: &str = "cargo test --workspace --no-fail-fast";
 const CLI_BUILD: &str = "cargo build --release -p logsieve-cli";
+// The page's crates for wasm32: the UI and parsing worker, and the model worker.
 const WASM_CLIPPY: &str =
-    "cargo clippy -p logsieve-web --target wasm32-unknown-unknown -- -D warnings";
+    "cargo clippy -p logsieve-web -p logsieve-model-worker --target wasm32-unknown-unknown -- -D warnings";
 const TRUNK: &str = "trunk build --release";
 /// The model's greedy tokens in wasm (run by wasm-bindgen-test-runner in Node) equal the native ones.
 const WASM_MODEL_TESTS: &str =
     "cargo test -p logsieve-model --target wasm32-unknown-unknown --release --test wasm_tokens";
+/// The same tokens through the production build (relaxed SIMD, feature `relaxed-simd`) in headless Chromium.
+const WASM_MODEL_CHROMIUM: &str = "cargo xtask bench-model --check";
 const BROWSER: &str = "browser tests (node --test tests/browser/)";
 
 pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
@@ -166,6 +169,7 @@ pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
                         ),
                 )
             });
+            report.run('e', WASM_MODEL_CHROMIUM, || crate::bench_model::check(ctx));
         } else {
             dist_ok = false;
             report.not_run('e', TRUNK, Outcome::Blocked("setup failed".into()));
@@ -173,6 +177,11 @@ pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
             report.not_run(
                 'e',
                 WASM_MODEL_TESTS,
+                Outcome::Blocked("setup failed".into()),
+            );
+            report.not_run(
+                'e',
+                WASM_MODEL_CHROMIUM,
                 Outcome::Blocked("setup failed".into()),
             );
         }

@@ -3,8 +3,13 @@
 //! findings (with the Kubernetes view). State lives in signals ([`state::AppState`]);
 //! components only read and set them. Log text only ever reaches the DOM as text nodes.
 
+mod charts;
 mod client;
 mod findings;
+mod llm;
+mod llm_relay;
+mod markdown;
+mod model;
 mod panels;
 mod state;
 mod table;
@@ -23,16 +28,19 @@ fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     client::set_handler(move |resp, blob| state.on_response(resp, blob));
+    provide_context(model::ModelState::install(state));
     view! {
         <header class="top">
             <h1>"logsieve"</h1>
-            <p class="tagline">"Log files, structured in your browser. Nothing leaves this page."</p>
+            <p class="tagline">"Log files, structured in your browser. Nothing leaves this page unless you press Send."</p>
         </header>
         <main>
             <panels::DropZone/>
             <panels::Status/>
             <panels::SummaryPanel/>
+            <model::ModelPanel/>
             <panels::Toolbar/>
+            <charts::ChartsPanel/>
             <templates::Tabs/>
             <div class="workspace" class:offstage=move || state.tab.get() != Tab::Events>
                 <table::EventTable/>
@@ -40,6 +48,7 @@ fn App() -> impl IntoView {
             </div>
             <templates::TemplatesView/>
             <findings::FindingsView/>
+            <llm::LlmPanel/>
         </main>
     }
 }

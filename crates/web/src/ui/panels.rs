@@ -391,6 +391,7 @@ pub fn Toolbar() -> impl IntoView {
                 "Export NDJSON"
             </button>
             <span class="export-status" data-testid="export-status">{export_text}</span>
+            <super::llm::ReportButton/>
             {move || {
                 st.notice.get().map(|n| view! { <span class="notice" data-testid="notice">{n}</span> })
             }}

@@ -115,6 +115,10 @@ pub struct AppState {
     pub jump_line: StoredValue<Option<u64>>,
     /// The event to scroll the (unfiltered) table to and select, once located.
     pub jump_event: RwSignal<Option<u64>>,
+    /// The charts and the selected time range.
+    pub charts: super::charts::ChartsState,
+    /// "Ask an LLM": settings, preview, answer, and the Markdown report.
+    pub llm: super::llm::LlmState,
 }
 
 impl AppState {
@@ -140,6 +144,8 @@ impl AppState {
             findings: RwSignal::new(None),
             jump_line: StoredValue::new(None),
             jump_event: RwSignal::new(None),
+            charts: super::charts::ChartsState::new(),
+            llm: super::llm::LlmState::new(),
         }
     }
 
@@ -148,6 +154,7 @@ impl AppState {
         let name = file.name();
         let total = file.size() as u64;
         client::restart();
+        super::model::on_new_file();
         self.phase.set(Phase::Running {
             name: name.clone(),
             bytes_done: 0,
@@ -168,6 +175,8 @@ impl AppState {
         self.findings.set(None);
         self.jump_line.set_value(None);
         self.jump_event.set(None);
+        self.charts.reset();
+        self.llm.reset();
         client::send(&Request::Open { name }, Some(&file));
     }
 
@@ -347,6 +356,7 @@ impl AppState {
                 let events = summary.events;
                 self.phase.set(Phase::Done(summary));
                 self.reset_view(0, Some(events));
+                super::model::on_parsed();
             }
             Response::Failed { message, summary } => {
                 self.levels
@@ -357,6 +367,7 @@ impl AppState {
                     summary: Some(summary),
                 });
                 self.reset_view(0, Some(events));
+                super::model::on_parsed();
             }
             Response::View {
                 generation,
@@ -390,6 +401,14 @@ impl AppState {
                     }
                 });
             }
+            Response::ModelTemplates { templates } => super::model::on_templates(templates),
+            Response::RowFields {
+                generation, fields, ..
+            } => {
+                if generation == self.view_generation.get_untracked() {
+                    super::model::on_row_fields(fields);
+                }
+            }
             Response::Templates { start, templates } => {
                 self.templates_in_flight.update_value(|s| {
                     s.remove(&(start / PAGE_TEMPLATES));
@@ -401,6 +420,12 @@ impl AppState {
                 });
             }
             Response::Findings { findings } => self.findings.set(Some(findings)),
+            Response::Charts { generation, charts } => self.charts.on_charts(generation, charts),
+            Response::Digest { digest } => self.llm.on_digest(digest),
+            Response::Report {
+                file_name,
+                markdown,
+            } => self.llm.on_report(file_name, markdown),
             Response::Located { line, event } => {
                 if self.jump_line.get_value() == Some(line) {
                     self.jump_line.set_value(None);
@@ -442,6 +467,7 @@ impl AppState {
                 )),
             },
             Response::Error { message } => {
+                self.llm.on_worker_error(&message);
                 let running = self
                     .phase
                     .with_untracked(|p| matches!(p, Phase::Running { .. }));
@@ -464,7 +490,7 @@ impl AppState {
 }
 
 /// Saves a Blob as a file: an object URL on a temporary `<a download>`, clicked, then revoked.
-fn download(blob: &Blob, file_name: &str) {
+pub fn download(blob: &Blob, file_name: &str) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };

@@ -208,6 +208,10 @@ fn EventRow(pos: u64) -> impl IntoView {
             <span class="c-level">{cell(|r| r.level.clone().unwrap_or_default())}</span>
             <span class="c-comp">{cell(|r| r.component.clone().unwrap_or_default())}</span>
             <span class="c-msg">{cell(|r| r.message.clone())}</span>
+            {move || {
+                row.with(|r| r.as_ref().and_then(|r| super::model::row_fields_text(r.event)))
+                    .map(|f| view! { <span class="c-fields" data-testid="row-fields">{f}</span> })
+            }}
         </div>
     }
 }
