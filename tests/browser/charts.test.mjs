@@ -69,6 +69,18 @@ async function dataSeries(page, name) {
   return JSON.parse(await page.getAttribute(`[data-testid=chart-${name}]`, 'data-series'));
 }
 
+/** Drags across the volume chart from `from` to `to` (fractions of its width), through the middle. */
+async function dragVolume(page, from, to) {
+  await page.locator('[data-testid=chart-volume]').scrollIntoViewIfNeeded();
+  const box = await page.locator('[data-testid=chart-volume]').boundingBox();
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * from, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 5 });
+  await page.mouse.move(box.x + box.width * to, y, { steps: 5 });
+  await page.mouse.up();
+}
+
 function geoRequests() {
   return h.server.served.filter((p) => p === GEO_PATH).length;
 }
@@ -197,14 +209,7 @@ test('dragging across the volume chart narrows the table, the charts and the fin
   await page.waitForSelector('[data-testid=findings-view][data-state=done]', { state: 'attached' });
   const drawnBefore = await page.getAttribute('[data-testid=charts]', 'data-drawn');
 
-  await page.locator('[data-testid=chart-volume]').scrollIntoViewIfNeeded();
-  const box = await page.locator('[data-testid=chart-volume]').boundingBox();
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * 0.3, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.45, y, { steps: 5 });
-  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
-  await page.mouse.up();
+  await dragVolume(page, 0.3, 0.6);
   await page.waitForSelector('[data-testid=chart-range]');
   await page.waitForFunction(
     (d) => {
@@ -225,12 +230,30 @@ test('dragging across the volume chart narrows the table, the charts and the fin
   await page.waitForSelector('[data-testid=findings-view][data-state=done]', { state: 'attached', timeout: 60_000 });
   // The selected range's rows are the table's first rows.
   await page.waitForSelector('[data-testid=event-row][data-line]');
+  // The Findings tab says that its findings are the range's, with the range the charts show.
+  const selected = (await page.textContent('[data-testid=chart-range]')).match(/^Selected: (.+ UTC) · /)[1];
+  const findingsRange = await page.textContent('[data-testid=findings-range]');
+  assert.ok(
+    findingsRange.startsWith(`Findings for ${selected} (selected on the volume chart)`),
+    `findings range line: ${findingsRange}`,
+  );
 
   await page.click('[data-testid=chart-reset]');
   await page.waitForSelector(`[data-testid=view-count][data-count="${total}"]`, { timeout: 60_000 });
   assert.equal(await page.$('[data-testid=chart-range]'), null);
+  assert.equal(await page.$('[data-testid=findings-range]'), null, 'the range line goes with the selection');
   await page.waitForSelector('[data-testid=charts][data-state=done][data-drawn]');
   assert.deepEqual(await dataSeries(page, 'status'), fullStatus, 'reset restores the full file');
+  await page.waitForSelector('[data-testid=findings-view][data-state=done]', { state: 'attached', timeout: 60_000 });
+
+  // The Findings tab's own Reset clears the selection too.
+  await dragVolume(page, 0.3, 0.5);
+  await page.waitForSelector('[data-testid=chart-range]');
+  await page.click('[data-testid=tab-findings]');
+  await page.click('[data-testid=findings-range-reset]');
+  await page.waitForSelector(`[data-testid=view-count][data-count="${total}"]`, { timeout: 60_000 });
+  assert.equal(await page.$('[data-testid=findings-range]'), null);
+  assert.equal(await page.$('[data-testid=chart-range]'), null);
   await page.waitForSelector('[data-testid=findings-view][data-state=done]', { state: 'attached', timeout: 60_000 });
   h.assertNoOffOrigin();
   await h.assertNoCspViolations();

@@ -86,6 +86,23 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
+ * Collects the page's console errors and uncaught exceptions into `consoleErrors`, and (from the next navigation
+ * on) its CSP violations into `window.__cspViolations`.
+ */
+export async function watchPage(page, consoleErrors) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+}
+
+/**
  * Starts the server and the browser and opens the page. Every request the page or its worker makes is recorded
  * twice: by the context's `request` event and by a context-wide route (which also blocks anything off-origin, so
  * that nothing could leave even if the page tried). `assertNoOffOrigin()` fails on any of them.
@@ -119,16 +136,7 @@ export async function openPage() {
   });
   const page = await context.newPage();
   const consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) =>
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
+  await watchPage(page, consoleErrors);
   await page.goto(server.origin + '/');
   await page.waitForSelector('[data-testid=status][data-state=idle]');
   return {

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { openPage, serve, dropFile, DIST, BIN, CHROMIUM_ARGS } from './harness.mjs';
+import { openPage, serve, dropFile, watchPage, DIST, BIN, CHROMIUM_ARGS } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = path.join(ROOT, 'crates/findings/tests/fixtures');
@@ -207,16 +207,7 @@ before(async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   context.on('request', (r) => browserRequests.push(r.url()));
   page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) =>
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
+  await watchPage(page, consoleErrors);
   await page.goto(site.origin + '/');
   await page.waitForSelector('[data-testid=status][data-state=idle]');
   const dir = await fsp.mkdtemp(path.join((await import('node:os')).tmpdir(), 'logsieve-llm-'));

@@ -365,6 +365,34 @@ fn ask(args: &[&str], key: Option<&str>) -> Command {
     c
 }
 
+/// `FILE --provider P --endpoint E --model M` and then `extra`: the arguments every provider case passes.
+fn provider_args<'a>(
+    file: &'a str,
+    provider: &'a str,
+    endpoint: &'a str,
+    model: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        file,
+        "--provider",
+        provider,
+        "--endpoint",
+        endpoint,
+        "--model",
+        model,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The server got exactly one request, and it and the printed answer are right for `provider`.
+fn check_one_exchange(provider: &str, file: &str, server: &Server, out: &Output) {
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    check_exchange(provider, file, &reqs[0], out);
+}
+
 fn run(args: &[&str], key: Option<&str>) -> Output {
     ask(args, key).output().unwrap()
 }
@@ -518,15 +546,7 @@ fn openai_request_is_redacted_and_answer_streams() {
     let server = Server::start(Mode::Answer, Some(gate));
     let endpoint = format!("{}/v1", server.base());
     let mut child = ask(
-        &[
-            &file,
-            "--provider",
-            "openai",
-            "--endpoint",
-            &endpoint,
-            "--model",
-            "test-model",
-        ],
+        &provider_args(&file, "openai", &endpoint, "test-model", &[]),
         Some(KEY),
     )
     .stdout(Stdio::piped())
@@ -562,9 +582,7 @@ fn openai_request_is_redacted_and_answer_streams() {
         stdout: seen,
         stderr,
     };
-    let reqs = server.requests();
-    assert_eq!(reqs.len(), 1, "{reqs:?}");
-    check_exchange("openai", &file, &reqs[0], &out);
+    check_one_exchange("openai", &file, &server, &out);
 }
 
 #[test]
@@ -573,20 +591,10 @@ fn anthropic_request_is_redacted_and_answer_streams() {
     let file = log_file(&dir);
     let server = Server::start(Mode::Answer, None);
     let out = run(
-        &[
-            &file,
-            "--provider",
-            "anthropic",
-            "--endpoint",
-            &server.base(),
-            "--model",
-            "test-model",
-        ],
+        &provider_args(&file, "anthropic", &server.base(), "test-model", &[]),
         Some(KEY),
     );
-    let reqs = server.requests();
-    assert_eq!(reqs.len(), 1, "{reqs:?}");
-    check_exchange("anthropic", &file, &reqs[0], &out);
+    check_one_exchange("anthropic", &file, &server, &out);
 }
 
 #[test]
@@ -616,15 +624,7 @@ fn errors_401_and_429_are_clear() {
             _ => server.base(),
         };
         let out = run(
-            &[
-                &file,
-                "--provider",
-                provider,
-                "--endpoint",
-                &endpoint,
-                "--model",
-                "test-model",
-            ],
+            &provider_args(&file, provider, &endpoint, "test-model", &[]),
             Some(KEY),
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -646,16 +646,13 @@ fn dry_run_sends_nothing_and_prints_the_exact_body() {
     for provider in ["openai", "anthropic"] {
         // No key at all: a dry run needs none.
         let out = run(
-            &[
+            &provider_args(
                 &file,
-                "--provider",
                 provider,
-                "--endpoint",
                 &server.base(),
-                "--model",
                 "test-model",
-                "--dry-run",
-            ],
+                &["--dry-run"],
+            ),
             None,
         );
         assert!(
@@ -789,15 +786,7 @@ fn a_stalled_or_failed_stream_is_a_clear_error() {
 
     let server = Server::start(Mode::ErrorEvent, None);
     let out = run(
-        &[
-            &file,
-            "--provider",
-            "anthropic",
-            "--endpoint",
-            &server.base(),
-            "--model",
-            "m",
-        ],
+        &provider_args(&file, "anthropic", &server.base(), "m", &[]),
         Some(KEY),
     );
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -89,17 +89,8 @@ mod wasm {
         use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
         use candle_core::{Device, Module, Tensor};
         let e = |e: candle_core::Error| JsError::new(&e.to_string());
-        let mut s = 1u64;
-        let mut rnd = |len: usize| -> Vec<f32> {
-            (0..len)
-                .map(|_| {
-                    s = s
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
-                })
-                .collect()
-        };
+        let mut values = logsieve_model::tiny::TestValues(1);
+        let mut rnd = |len: usize| values.take(len, -0.5, 0.5);
         let w = Tensor::from_vec(rnd(n * k), (n, k), &Device::Cpu).map_err(e)?;
         let qw = QTensor::quantize(&w, GgmlDType::Q8_0).map_err(e)?;
         let x = rnd(m * k);
@@ -179,17 +170,8 @@ mod wasm {
         use candle_core::{Device, Tensor};
         use std::sync::atomic::Ordering::Relaxed;
         let e = |e: candle_core::Error| JsError::new(&e.to_string());
-        let mut s = 5u64;
-        let mut rnd = |len: usize| -> Vec<f32> {
-            (0..len)
-                .map(|_| {
-                    s = s
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
-                })
-                .collect()
-        };
+        let mut values = logsieve_model::tiny::TestValues(5);
+        let mut rnd = |len: usize| values.take(len, -0.5, 0.5);
         let w = Tensor::from_vec(rnd(n * k), (n, k), &Device::Cpu).map_err(e)?;
         let data = QTensor::quantize(&w, GgmlDType::Q8_0)
             .map_err(e)?
@@ -241,17 +223,8 @@ mod wasm {
             && g.top8 == golden::GGUF_Q8_0_TOP8
             && g.tokens == golden::GGUF_Q8_0
             && g.top4 == golden::GGUF_Q8_0_TOP4;
-        let mut s = 11u64;
-        let mut rnd = |len: usize| -> Vec<f32> {
-            (0..len)
-                .map(|_| {
-                    s = s
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
-                })
-                .collect()
-        };
+        let mut values = logsieve_model::tiny::TestValues(11);
+        let mut rnd = |len: usize| values.take(len, -0.5, 0.5);
         let mut kernel_ok = true;
         for (m, k, n) in [
             (2, 32, 4),

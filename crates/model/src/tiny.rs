@@ -196,6 +196,26 @@ impl SplitMix {
     }
 }
 
+/// A 64-bit LCG stream of inputs for kernel tests and benchmarks that feed the same values to two
+/// implementations (ours against candle's or a reference). Not the weights' generator ([`SplitMix`]): these
+/// callers only need cheap, repeatable numbers.
+pub struct TestValues(pub u64);
+
+impl TestValues {
+    /// `len` values uniform in [`lo`, `hi`) (the top 24 bits of each step).
+    pub fn take(&mut self, len: usize, lo: f32, hi: f32) -> Vec<f32> {
+        (0..len)
+            .map(|_| {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * (hi - lo) + lo
+            })
+            .collect()
+    }
+}
+
 fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)

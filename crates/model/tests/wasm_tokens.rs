@@ -40,17 +40,8 @@ fn q8_0_kernel_equals_candle() {
     use candle_core::{Device, Module, Tensor};
     use logsieve_model::kernels::{matmul_q8_0, TILE_OVERRIDE};
     use std::sync::atomic::Ordering;
-    let mut s = 7u64;
-    let mut rnd = |len: usize| -> Vec<f32> {
-        (0..len)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
-            })
-            .collect()
-    };
+    let mut values = logsieve_model::tiny::TestValues(7);
+    let mut rnd = |len: usize| values.take(len, -0.5, 0.5);
     for tile in [0u32, 0x101, 0x102, 0x202, 0x404, 0x304, 0x401, 0x10000] {
         TILE_OVERRIDE.store(tile, Ordering::Relaxed);
         for (m, k, n) in [
@@ -98,17 +89,8 @@ fn attention_kernel_matches_reference() {
     use logsieve_model::kernels::causal_attention;
     let (heads, kv_heads, d) = (4, 2, 16);
     let stride = kv_heads * 2 * d;
-    let mut s = 3u64;
-    let mut rnd = |len: usize| -> Vec<f32> {
-        (0..len)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 40) as f32 / (1u64 << 24) as f32) * 4.0 - 2.0
-            })
-            .collect()
-    };
+    let mut values = logsieve_model::tiny::TestValues(3);
+    let mut rnd = |len: usize| values.take(len, -2.0, 2.0);
     for (offset, l) in [(0, 1), (0, 7), (5, 3), (9, 1), (0, 33)] {
         let cache = rnd((offset + l) * stride);
         let q = rnd(heads * l * d);

@@ -96,11 +96,12 @@ pub fn restrict_view(
 }
 
 /// The charts' series and the findings of the events in a time range, from a re-read of the file (as read, gzip
-/// or not) given in chunks: [`RangePass::feed`] until [`RangePass::complete`] or the end, then
-/// [`RangePass::finish`].
+/// or not) given in chunks from byte [`RangePass::start`] on: [`RangePass::feed`] until [`RangePass::complete`] or
+/// the end, then [`RangePass::finish`].
 pub struct RangePass {
     pipeline: Pipeline,
     tally: Tally,
+    start: u64,
 }
 
 /// What a [`RangePass`] counts, apart from its pipeline (so that the pipeline's callback can borrow it).
@@ -108,8 +109,11 @@ struct Tally {
     range: TimeRange,
     series: SeriesBuilder,
     analyzer: logsieve_findings::Analyzer,
-    /// Events re-read so far (the next one is index record `events`).
+    /// The next event re-read is index record `events`.
     events: u64,
+    /// What the re-read's line numbers and offsets lack when it starts past the file's start.
+    line_base: u64,
+    offset_base: u64,
     /// The last event in the range: the re-read can stop after it.
     last: Option<u64>,
     /// Set when the re-read does not give the indexed events (the file changed since it was parsed).
@@ -128,23 +132,32 @@ impl Tally {
             return;
         }
         let rec = session.index.get(k);
-        if rec.line != ev.line || rec.offset != ev.offset {
+        let (line, offset) = (ev.line + self.line_base, ev.offset + self.offset_base);
+        if rec.line != line || rec.offset != offset {
             self.mismatch = Some(format!(
                 "event {} is not where it was (line {} instead of {}): the file changed since it was opened",
                 k + 1,
-                ev.line,
+                line,
                 rec.line
             ));
             return;
         }
         if in_range(rec.ts, self.range) {
-            self.series.observe(ev, Some(rec.template));
-            self.analyzer.observe(ev, Some(rec.template));
+            // The file's line numbers and offsets (the findings' evidence cites them).
+            let ev = Event {
+                line,
+                end_line: ev.end_line + self.line_base,
+                offset,
+                ..*ev
+            };
+            self.series.observe(&ev, Some(rec.template));
+            self.analyzer.observe(&ev, Some(rec.template));
         }
     }
 }
 
 impl RangePass {
+    /// A re-read from the file's start (gzip or not).
     pub fn new(session: &Session, range: TimeRange) -> RangePass {
         let last = session
             .index
@@ -153,17 +166,86 @@ impl RangePass {
             .filter(|(_, rec)| in_range(rec.ts, range))
             .map(|(i, _)| i as u64)
             .last();
+        RangePass::at(
+            session,
+            range,
+            ParseOptions::with_year(session.year),
+            None,
+            last,
+        )
+    }
+
+    /// For plain (not gzip) input: a re-read that starts at the range's first event in file order (times need
+    /// not be in order) when that gives exactly the events of a re-read from the start, else from the start.
+    ///
+    /// The engine carries two things from one line to the next: the format the file was detected as (given here as
+    /// `forced_format`, so the skipped lines need not be sampled again) and the fallback format, the last one that
+    /// read a line the file's format did not. The skipped events must therefore all be of the file's format (the
+    /// fallback is then still unset where the re-read starts). The pending event needs nothing: the first event
+    /// read is an event start in the full pass too.
+    pub fn skipping(session: &Session, range: TimeRange) -> RangePass {
+        let index = &session.index;
+        let (mut first, mut last) = (None, None);
+        // Whether every event before `first` has the file's format.
+        let mut uniform = true;
+        for (i, rec) in index.iter().enumerate() {
+            if in_range(rec.ts, range) {
+                first.get_or_insert(i as u64);
+                last = Some(i as u64);
+            } else if first.is_none() && index.format(&rec) != session.file_format {
+                uniform = false;
+            }
+        }
+        match first {
+            Some(k) if k > 0 && uniform => {
+                let mut opts = ParseOptions::with_year(session.year);
+                opts.forced_format = Some(session.file_format);
+                RangePass::at(session, range, opts, Some(k), last)
+            }
+            _ => RangePass::at(
+                session,
+                range,
+                ParseOptions::with_year(session.year),
+                None,
+                last,
+            ),
+        }
+    }
+
+    /// A pass whose re-read starts at index record `first` (`None`: the file's start).
+    fn at(
+        session: &Session,
+        range: TimeRange,
+        opts: ParseOptions,
+        first: Option<u64>,
+        last: Option<u64>,
+    ) -> RangePass {
+        let (events, line_base, offset_base) = match first {
+            Some(k) => {
+                let rec = session.index.get(k);
+                (k, rec.line - 1, rec.offset)
+            }
+            None => (0, 0, 0),
+        };
         RangePass {
-            pipeline: Pipeline::new(ParseOptions::with_year(session.year)),
+            pipeline: Pipeline::new(opts),
             tally: Tally {
                 range,
                 series: SeriesBuilder::with_time_range(range.0, range.1),
                 analyzer: logsieve_findings::Analyzer::new(),
-                events: 0,
+                events,
+                line_base,
+                offset_base,
                 last,
                 mismatch: None,
             },
+            start: offset_base,
         }
+    }
+
+    /// The byte of the file where the re-read starts.
+    pub fn start(&self) -> u64 {
+        self.start
     }
 
     /// Every event of the range was seen (or the re-read went wrong): nothing more to read.
@@ -268,8 +350,16 @@ mod tests {
     }
 
     fn range_pass(session: &Session, input: &[u8], range: TimeRange) -> (ChartSeries, Findings) {
-        let mut pass = RangePass::new(session, range);
-        for chunk in input.chunks(50_000) {
+        feed_from_start(RangePass::new(session, range), session, input)
+    }
+
+    /// The pass fed the input from its [`RangePass::start`].
+    fn feed_from_start(
+        mut pass: RangePass,
+        session: &Session,
+        input: &[u8],
+    ) -> (ChartSeries, Findings) {
+        for chunk in input[pass.start() as usize..].chunks(50_000) {
             if pass.complete() {
                 break;
             }
@@ -379,5 +469,79 @@ mod tests {
         let view = restrict_view(&session.index, None, Some(mid)).unwrap();
         assert_eq!(s.events, view.len() as u64);
         assert!(s.events > 0 && s.events < full.events);
+        // Starting at the range's first event gives the same charts and findings as reading from the start.
+        for range in [
+            mid,
+            (lo + (hi - lo) * 9 / 10, hi + 1),
+            (i64::MIN + 1, i64::MAX),
+        ] {
+            let skipping = RangePass::skipping(&session, range);
+            if range == mid {
+                assert!(
+                    skipping.start() > 0,
+                    "the re-read skips the file's first part"
+                );
+            }
+            let (s, f) = feed_from_start(skipping, &session, &input);
+            if range == mid {
+                // Findings cite lines and excerpts: the skipping re-read must give the file's line numbers.
+                assert!(!f.findings.is_empty() && !f.excerpts.is_empty());
+            }
+            assert_eq!((s, f), range_pass(&session, &input, range), "{range:?}");
+        }
+    }
+
+    /// The start the index gives is only taken where it gives the same events; else the re-read starts at 0.
+    #[test]
+    fn a_re_read_skips_only_what_it_safely_can() {
+        let input = access_log();
+        let (session, _, _) = full_pass(&input);
+        let minute = |m: i64| 1_431_856_800_000 + m * 60_000; // 2015-05-17 10:00 UTC + m minutes
+        let range = (minute(5), minute(6));
+        let pass = RangePass::skipping(&session, range);
+        assert_eq!(pass.start(), session.index.get(300).offset);
+        let (s, f) = feed_from_start(pass, &session, &input);
+        assert_eq!(s.events, 60);
+        assert_eq!((s, f), range_pass(&session, &input, range));
+
+        // Times out of order: the range's first event in file order is where the re-read starts.
+        let mut text = String::from_utf8(input.clone()).unwrap();
+        text.push_str(
+            &String::from_utf8(access_log())
+                .unwrap()
+                .lines()
+                .take(90)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        );
+        let input = text.into_bytes();
+        let (session, _, _) = full_pass(&input);
+        let range = (minute(1), minute(2));
+        let pass = RangePass::skipping(&session, range);
+        assert_eq!(pass.start(), session.index.get(60).offset);
+        assert_eq!(
+            feed_from_start(pass, &session, &input),
+            range_pass(&session, &input, range)
+        );
+
+        // A line of another format before the range: the engine's fallback format is set from there on, which a
+        // re-read from the middle would not know: from the start.
+        let mut text = String::from_utf8(access_log()).unwrap();
+        text.insert_str(
+            text.find("\n").unwrap() + 1,
+            "May 17 10:00:01 web01 sshd[42]: Failed password for root from 10.0.0.1 port 22 ssh2\n",
+        );
+        let input = text.into_bytes();
+        let (session, _, _) = full_pass(&input);
+        assert!(session
+            .index
+            .iter()
+            .any(|r| session.index.format(&r) != session.file_format));
+        let pass = RangePass::skipping(&session, range);
+        assert_eq!(pass.start(), 0);
+        assert_eq!(
+            feed_from_start(pass, &session, &input),
+            range_pass(&session, &input, range)
+        );
     }
 }

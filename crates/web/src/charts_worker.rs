@@ -15,16 +15,16 @@ use crate::charts::{Charts, RangePass, TimeRange};
 use crate::index::EventIndex;
 use crate::protocol::{Findings, Response};
 use crate::view::Session;
+use crate::worker::{js_err, post, read_into, scope};
 use crate::SLICE_BYTES;
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use logsieve_charts::{GeoDb, SeriesBuilder};
 use logsieve_engine::Event;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync};
+use web_sys::{File, FileReaderSync};
 
 /// How the worker lends its open file's session (`worker::with_session`): `f` runs on it if a file is open. The
 /// passes borrow it between their awaits, never across one.
@@ -47,24 +47,6 @@ struct ChartsState {
 
 thread_local! {
     static STATE: RefCell<ChartsState> = RefCell::new(ChartsState::default());
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(resp: &Response) {
-    let msg = Object::new();
-    let json = serde_json::to_string(resp).unwrap_or_default();
-    let _ = Reflect::set(&msg, &"json".into(), &json.into());
-    let _ = scope().post_message(&msg);
-}
-
-fn js_err(e: JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// The series builder of the parse, and the geo fetch it starts at the first event with a client address.
@@ -115,10 +97,13 @@ impl SeriesTap {
             let Some(charts) = charts else {
                 return;
             };
-            post(&Response::Charts {
-                generation: 0,
-                charts: charts.clone(),
-            });
+            post(
+                &Response::Charts {
+                    generation: 0,
+                    charts: charts.clone(),
+                },
+                None,
+            );
             STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 s.geo = geo;
@@ -156,8 +141,14 @@ pub fn restrict_view(index: &EventIndex, view: Option<Vec<u32>>) -> Option<Vec<u
 }
 
 /// `Request::Range`: applies the range to the table's later queries, and sends the range's findings and charts
-/// (or, for `None`, the full file's again).
-pub fn select(generation: u32, range: Option<TimeRange>, file: File, with_session: WithSession) {
+/// (or, for `None`, the full file's again). `plain`: the file is not gzip (the pass may then skip its start).
+pub fn select(
+    generation: u32,
+    range: Option<TimeRange>,
+    file: File,
+    plain: bool,
+    with_session: WithSession,
+) {
     let full = STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.generation = generation;
@@ -167,18 +158,18 @@ pub fn select(generation: u32, range: Option<TimeRange>, file: File, with_sessio
     match range {
         None => {
             if let Some((charts, findings)) = full {
-                post(&Response::Findings { findings });
-                post(&Response::Charts { generation, charts });
+                post(&Response::Findings { findings }, None);
+                post(&Response::Charts { generation, charts }, None);
             }
         }
         Some(r) => wasm_bindgen_futures::spawn_local(async move {
-            match range_pass(generation, r, file, with_session).await {
+            match range_pass(generation, r, file, plain, with_session).await {
                 Ok(Some((charts, findings))) => {
-                    post(&Response::Findings { findings });
-                    post(&Response::Charts { generation, charts });
+                    post(&Response::Findings { findings }, None);
+                    post(&Response::Charts { generation, charts }, None);
                 }
                 Ok(None) => {} // a newer selection took over
-                Err(message) => post(&Response::Error { message }),
+                Err(message) => post(&Response::Error { message }, None),
             }
         }),
     }
@@ -200,27 +191,31 @@ async fn range_pass(
     generation: u32,
     range: TimeRange,
     file: File,
+    plain: bool,
     with_session: WithSession,
 ) -> Result<Option<(Charts, Findings)>, String> {
     let reader = FileReaderSync::new().map_err(js_err)?;
     let total = file.size() as u64;
     let mut pass: Option<RangePass> = None;
-    with_session(&mut |s| pass = Some(RangePass::new(s, range)));
+    with_session(&mut |s| {
+        pass = Some(if plain {
+            RangePass::skipping(s, range)
+        } else {
+            RangePass::new(s, range)
+        })
+    });
     let Some(mut pass) = pass else {
         return Err("no file is open".into());
     };
-    let mut at = 0u64;
+    let mut at = pass.start();
+    let mut bytes = Vec::new();
     while at < total && !pass.complete() {
         yield_now().await;
         if !current(generation) {
             return Ok(None);
         }
         let end = (at + SLICE_BYTES).min(total);
-        let part = file
-            .slice_with_f64_and_f64(at as f64, end as f64)
-            .map_err(js_err)?;
-        let buf = reader.read_as_array_buffer(&part).map_err(js_err)?;
-        let bytes = Uint8Array::new(&buf).to_vec();
+        read_into(&reader, &file, at, end, &mut bytes)?;
         at = end;
         let mut res = Ok(());
         with_session(&mut |s| res = pass.feed(s, &bytes));

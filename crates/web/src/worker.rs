@@ -40,6 +40,8 @@ struct Open {
     file: File,
     /// Where the decoded bytes are: the file itself, or the decoded Blob of a gzip file.
     source: BlobSource,
+    /// The file is plain text (not gzip): its byte offsets are the index's, so a range pass may start mid-file.
+    plain: bool,
     session: Session,
     /// The current view: event numbers, or `None` for all.
     view: Option<Vec<u32>>,
@@ -64,7 +66,7 @@ pub fn start() {
     post(&Response::Ready, None);
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
+pub(crate) fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
@@ -75,7 +77,8 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-fn post(resp: &Response, blob: Option<&Blob>) {
+/// Posts `{ json, blob? }` to the page (also the charts pass's answers).
+pub(crate) fn post(resp: &Response, blob: Option<&Blob>) {
     let msg = Object::new();
     let json = serde_json::to_string(resp).unwrap_or_default();
     let _ = Reflect::set(&msg, &"json".into(), &json.into());
@@ -85,7 +88,7 @@ fn post(resp: &Response, blob: Option<&Blob>) {
     let _ = scope().post_message(&msg);
 }
 
-fn js_err(e: JsValue) -> String {
+pub(crate) fn js_err(e: JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
@@ -167,7 +170,7 @@ fn on_message(ev: MessageEvent) {
             Ok(())
         }),
         Request::Range { generation, range } => with_open(|o| {
-            crate::charts_worker::select(generation, range, o.file.clone(), with_session);
+            crate::charts_worker::select(generation, range, o.file.clone(), o.plain, with_session);
             Ok(())
         }),
         Request::ModelTemplates => with_open(|o| {
@@ -212,7 +215,7 @@ fn with_open(f: impl FnOnce(&mut Open) -> Result<(), String>) {
 }
 
 /// Reads `blob[start..end]` into `buf`.
-fn read_into(
+pub(crate) fn read_into(
     reader: &FileReaderSync,
     blob: &Blob,
     start: u64,
@@ -404,6 +407,7 @@ fn open(name: String, file: File) {
             name,
             file,
             source,
+            plain: !summary.gzip,
             session: Session {
                 index,
                 file_format,

@@ -302,42 +302,18 @@ fn draw_on(
     hit
 }
 
-/// Saves a Blob as a file (an object URL on a temporary `<a download>`).
-fn save_blob(blob: &Blob, file_name: &str) {
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
-        return;
-    };
-    if let Some(a) = document()
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(file_name);
-        let _ = a.set_attribute("hidden", "");
-        let _ = document().body().map(|b| b.append_child(&a));
-        a.click();
-        a.remove();
-    }
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
-}
-
 fn export_png(canvas: &HtmlCanvasElement, kind: ChartKind) {
     let name = format!("logsieve-{}.png", kind.name());
     let done = Closure::once_into_js(move |blob: JsValue| {
         if let Ok(b) = blob.dyn_into::<Blob>() {
-            save_blob(&b, &name);
+            super::state::download(&b, &name);
         }
     });
     let _ = canvas.to_blob(done.unchecked_ref());
 }
 
-fn range_text(r: TimeRange) -> String {
+/// A selected range as the page shows it: `2024-05-01 10:02:11 – 10:05:40 UTC`.
+pub fn range_text(r: TimeRange) -> String {
     format!("{} UTC", draw::fmt_bucket(r.0, (r.1 - r.0).max(1000)))
 }
 

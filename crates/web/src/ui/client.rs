@@ -4,29 +4,21 @@
 //! A fresh worker is started for each file: the previous parse (which runs without yielding) is stopped at once,
 //! and the wasm memory of the previous file's index is given back.
 
+use super::worker_link::WorkerLink;
 use js_sys::{Object, Reflect};
 use logsieve_web::protocol::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{Blob, ErrorEvent, File, MessageEvent};
 
 /// The classic worker Trunk builds with `data-loader-shim`: it imports `worker.js` and starts `worker_bg.wasm`.
 const WORKER_URL: &str = "./worker_loader.js";
 
 type Handler = Rc<dyn Fn(Response, Option<Blob>)>;
 
-struct Client {
-    worker: Worker,
-    ready: bool,
-    queue: Vec<Object>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
-}
-
 thread_local! {
-    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    static CLIENT: RefCell<Option<WorkerLink>> = const { RefCell::new(None) };
     static HANDLER: RefCell<Option<Handler>> = const { RefCell::new(None) };
 }
 
@@ -45,19 +37,7 @@ fn dispatch(resp: Response, blob: Option<Blob>) {
 /// Stops the current worker (if any) and starts a new one.
 pub fn restart() {
     stop();
-    let worker = match Worker::new(WORKER_URL) {
-        Ok(w) => w,
-        Err(e) => {
-            dispatch(
-                Response::Error {
-                    message: format!("the parsing worker could not start: {e:?}"),
-                },
-                None,
-            );
-            return;
-        }
-    };
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+    let on_message = |ev: MessageEvent| {
         let data = ev.data();
         let json = Reflect::get(&data, &"json".into())
             .ok()
@@ -66,15 +46,19 @@ pub fn restart() {
             return;
         };
         if resp == Response::Ready {
-            flush_queue();
+            CLIENT.with(|c| {
+                if let Some(link) = c.borrow_mut().as_mut() {
+                    link.set_ready();
+                }
+            });
             return;
         }
         let blob = Reflect::get(&data, &"blob".into())
             .ok()
             .and_then(|b| b.dyn_into::<Blob>().ok());
         dispatch(resp, blob);
-    });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(|ev: ErrorEvent| {
+    };
+    let on_error = |ev: ErrorEvent| {
         ev.prevent_default();
         let msg = ev.message();
         stop();
@@ -91,41 +75,24 @@ pub fn restart() {
             },
             None,
         );
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    CLIENT.with(|c| {
-        *c.borrow_mut() = Some(Client {
-            worker,
-            ready: false,
-            queue: Vec::new(),
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    });
+    };
+    match WorkerLink::spawn(WORKER_URL, on_message, on_error) {
+        Ok(link) => CLIENT.with(|c| *c.borrow_mut() = Some(link)),
+        Err(e) => dispatch(
+            Response::Error {
+                message: format!("the parsing worker could not start: {e:?}"),
+            },
+            None,
+        ),
+    }
 }
 
 /// Terminates the worker; its pending answers are dropped.
 pub fn stop() {
-    // The closures must outlive this call when it comes from inside one of them: drop them later.
     let old = CLIENT.with(|c| c.borrow_mut().take());
-    if let Some(c) = old {
-        c.worker.set_onmessage(None);
-        c.worker.set_onerror(None);
-        c.worker.terminate();
-        leptos::prelude::set_timeout(move || drop(c), std::time::Duration::from_millis(0));
+    if let Some(link) = old {
+        link.stop();
     }
-}
-
-fn flush_queue() {
-    CLIENT.with(|c| {
-        if let Some(c) = c.borrow_mut().as_mut() {
-            c.ready = true;
-            for m in c.queue.drain(..) {
-                let _ = c.worker.post_message(&m);
-            }
-        }
-    });
 }
 
 /// Sends a request (with the file for `Open`). Starts a worker if there is none.
@@ -140,12 +107,8 @@ pub fn send(req: &Request, file: Option<&File>) {
         restart();
     }
     CLIENT.with(|c| {
-        if let Some(c) = c.borrow_mut().as_mut() {
-            if c.ready {
-                let _ = c.worker.post_message(&msg);
-            } else {
-                c.queue.push(msg);
-            }
+        if let Some(link) = c.borrow_mut().as_mut() {
+            link.post(msg);
         }
     });
 }

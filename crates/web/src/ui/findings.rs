@@ -7,35 +7,9 @@ use leptos::prelude::*;
 use logsieve_engine::Finding;
 use logsieve_web::protocol::thousands;
 use std::collections::{BTreeMap, HashMap};
-use wasm_bindgen::JsCast;
 
 fn state() -> AppState {
     expect_context::<AppState>()
-}
-
-/// Copies `text` to the clipboard (`navigator.clipboard.writeText`); a failure (no permission) is ignored.
-fn copy_text(text: &str) {
-    let nav = window().navigator();
-    let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) else {
-        return;
-    };
-    if clip.is_undefined() || clip.is_null() {
-        return;
-    }
-    let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()) else {
-        return;
-    };
-    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-        if let Ok(p) = f.call1(&clip, &text.into()) {
-            // Swallow a rejected promise (no permission, page not focused).
-            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
-                let noop =
-                    wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
-                let _ = p.catch(&noop);
-                noop.forget();
-            }
-        }
-    }
 }
 
 #[component]
@@ -48,7 +22,7 @@ fn CopyButton(text: String, label: &'static str) -> impl IntoView {
             data-testid="copy"
             title=format!("Copy the {label}")
             on:click=move |_| {
-                copy_text(&text);
+                super::clipboard::copy_text(&text);
                 copied.set(true);
             }
         >
@@ -292,6 +266,23 @@ pub fn FindingsView() -> impl IntoView {
         }
         .into_any()
     };
+    // With a time range selected on the volume chart the findings are the range's: say so, with a way back.
+    let range_line = move || {
+        st.charts.range.get().map(|r| {
+            view! {
+                <p class="findings-range" data-testid="findings-range">
+                    {format!("Findings for {} (selected on the volume chart) · ", super::charts::range_text(r))}
+                    <button
+                        type="button"
+                        data-testid="findings-range-reset"
+                        on:click=move |_| super::charts::select_range(st, None)
+                    >
+                        "Reset"
+                    </button>
+                </p>
+            }
+        })
+    };
     view! {
         <section
             class="findings-view"
@@ -301,6 +292,7 @@ pub fn FindingsView() -> impl IntoView {
             data-findings=move || st.findings.with(|f| f.as_ref().map(|f| f.findings.len().to_string()))
             role="tabpanel"
         >
+            {range_line}
             {body}
         </section>
     }

@@ -503,28 +503,6 @@ fn load() -> Option<Saved> {
     serde_json::from_str(&json).ok()
 }
 
-/// Copies `text` to the clipboard; a refusal (no permission, page not focused) is ignored.
-fn copy_text(text: &str) {
-    let nav = window().navigator();
-    let clip = js_sys::Reflect::get(&nav, &"clipboard".into()).unwrap_or_default();
-    if clip.is_undefined() || clip.is_null() {
-        return;
-    }
-    let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()) else {
-        return;
-    };
-    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-        if let Ok(p) = f.call1(&clip, &text.into()) {
-            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
-                let ignore =
-                    wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
-                let _ = p.catch(&ignore);
-                ignore.forget();
-            }
-        }
-    }
-}
-
 fn llm() -> LlmState {
     expect_context::<AppState>().llm
 }
@@ -856,7 +834,7 @@ fn AnswerPanel() -> impl IntoView {
                                 l.answer
                                     .with_untracked(|a| {
                                         if let Some(a) = a {
-                                            copy_text(&a.text);
+                                            super::clipboard::copy_text(&a.text);
                                         }
                                     })
                             }

@@ -5,6 +5,7 @@
 
 mod charts;
 mod client;
+mod clipboard;
 mod findings;
 mod llm;
 mod llm_relay;
@@ -14,6 +15,7 @@ mod panels;
 mod state;
 mod table;
 mod templates;
+mod worker_link;
 
 use leptos::prelude::*;
 use state::{AppState, Tab};

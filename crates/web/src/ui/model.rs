@@ -30,10 +30,11 @@ use logsieve_web::protocol::{human_bytes, ModelTemplate, Request};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{Blob, ErrorEvent, File, MessageEvent};
 
 use super::client;
 use super::state::AppState;
+use super::worker_link::WorkerLink;
 
 /// The classic worker Trunk builds from crates/model-worker (`data-loader-shim`).
 const WORKER_URL: &str = "./model-worker_loader.js";
@@ -106,19 +107,9 @@ pub struct ModelState {
     refresh_pending: StoredValue<bool>,
 }
 
-struct ModelWorker {
-    worker: Worker,
-    /// Messages held until the worker says `Ready`: a message that arrives before its wasm has installed the
-    /// handler is dropped.
-    ready: bool,
-    queue: Vec<Object>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
-}
-
 thread_local! {
     static STATE: RefCell<Option<ModelState>> = const { RefCell::new(None) };
-    static WORKER: RefCell<Option<ModelWorker>> = const { RefCell::new(None) };
+    static WORKER: RefCell<Option<WorkerLink>> = const { RefCell::new(None) };
 }
 
 fn model_state() -> Option<ModelState> {
@@ -303,11 +294,8 @@ impl ModelState {
     fn on_response(self, resp: ModelResponse) {
         match resp {
             ModelResponse::Ready => WORKER.with(|w| {
-                if let Some(w) = w.borrow_mut().as_mut() {
-                    w.ready = true;
-                    for m in w.queue.drain(..) {
-                        let _ = w.worker.post_message(&m);
-                    }
+                if let Some(link) = w.borrow_mut().as_mut() {
+                    link.set_ready();
                 }
             }),
             ModelResponse::Loaded {
@@ -508,36 +496,25 @@ fn start_worker(st: ModelState, model: &Blob, tokenizer: &Blob) {
         );
         return;
     }
-    let worker = match Worker::new(WORKER_URL) {
-        Ok(w) => w,
-        Err(e) => {
-            st.fail(format!("the model worker could not start: {}", js_err(e)));
-            return;
-        }
-    };
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+    let on_message = move |ev: MessageEvent| {
         let json = Reflect::get(&ev.data(), &"json".into())
             .ok()
             .and_then(|v| v.as_string());
         if let Some(resp) = json.and_then(|j| serde_json::from_str::<ModelResponse>(&j).ok()) {
             st.on_response(resp);
         }
-    });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+    };
+    let on_error = move |ev: ErrorEvent| {
         ev.prevent_default();
         st.fail(format!("the model worker stopped: {}", ev.message()));
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    WORKER.with(|w| {
-        *w.borrow_mut() = Some(ModelWorker {
-            worker,
-            ready: false,
-            queue: Vec::new(),
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    });
+    };
+    match WorkerLink::spawn(WORKER_URL, on_message, on_error) {
+        Ok(link) => WORKER.with(|w| *w.borrow_mut() = Some(link)),
+        Err(e) => {
+            st.fail(format!("the model worker could not start: {}", js_err(e)));
+            return;
+        }
+    }
     send(
         &ModelRequest::Load {
             model_name: MODEL_FILE.into(),
@@ -548,11 +525,8 @@ fn start_worker(st: ModelState, model: &Blob, tokenizer: &Blob) {
 
 fn stop_worker() {
     let old = WORKER.with(|w| w.borrow_mut().take());
-    if let Some(w) = old {
-        w.worker.set_onmessage(None);
-        w.worker.set_onerror(None);
-        w.worker.terminate();
-        set_timeout(move || drop(w), std::time::Duration::from_millis(0));
+    if let Some(link) = old {
+        link.stop();
     }
 }
 
@@ -565,12 +539,8 @@ fn send(req: &ModelRequest, files: Option<(&Blob, &Blob)>) {
         let _ = Reflect::set(&msg, &"tokenizer".into(), t);
     }
     WORKER.with(|w| {
-        if let Some(w) = w.borrow_mut().as_mut() {
-            if w.ready {
-                let _ = w.worker.post_message(&msg);
-            } else {
-                w.queue.push(msg);
-            }
+        if let Some(link) = w.borrow_mut().as_mut() {
+            link.post(msg);
         }
     });
 }
