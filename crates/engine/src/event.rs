@@ -85,8 +85,15 @@ impl Span {
             end: end as u32,
         }
     }
+    /// The span's text. Formats build spans at ASCII bytes, so they fall on character boundaries; a span that did
+    /// not (a bug) reads as empty rather than panicking on input nobody foresaw.
     pub fn of<'a>(&self, text: &'a str) -> &'a str {
-        &text[self.start as usize..self.end as usize]
+        let r = text.get(self.start as usize..self.end as usize);
+        debug_assert!(
+            r.is_some() || self.start > self.end,
+            "span {self:?} of {text:?}"
+        );
+        r.unwrap_or("")
     }
     pub fn is_empty(&self) -> bool {
         self.start >= self.end

@@ -361,6 +361,8 @@ fn dotted_prefix<'a>(col: &[&'a str]) -> &'a str {
                 .count(),
         )
     });
+    // The byte-wise common prefix may end inside a multi-byte character (`é` and `è` share their first byte).
+    let common = first.floor_char_boundary(common);
     let p = &first[..first[..common].rfind('.').map_or(0, |i| i + 1)];
     // Two labels at least (`com.apple.`): one (`com.`, `system.`) says little.
     if p.bytes().filter(|&b| b == b'.').count() >= 2 {
@@ -385,7 +387,11 @@ fn dotted_middles<'a>(col: &[&'a str]) -> Vec<&'a str> {
                 .count(),
         )
     });
-    pre = first[..pre].rfind('.').map_or(0, |i| i + 1);
+    // Byte-wise counts may stop inside a multi-byte character: round them to whole characters of `first`. The
+    // dot found is then at the same place in every word (it is inside the common part), so a boundary there too.
+    pre = first[..first.floor_char_boundary(pre)]
+        .rfind('.')
+        .map_or(0, |i| i + 1);
     let mut suf = col.iter().fold(first.len() - pre, |n, w| {
         n.min(
             first
@@ -397,7 +403,10 @@ fn dotted_middles<'a>(col: &[&'a str]) -> Vec<&'a str> {
         )
         .min(w.len().saturating_sub(pre))
     });
-    suf = first[first.len() - suf..].find('.').map_or(0, |i| suf - i);
+    let suf_start = first.ceil_char_boundary(first.len() - suf);
+    suf = first[suf_start..]
+        .find('.')
+        .map_or(0, |i| first.len() - suf_start - i);
     if pre == 0 && suf == 0 {
         return col.to_vec();
     }
@@ -1116,6 +1125,28 @@ fn absorb(cls: &mut [Cl], alive: &[usize], int: &Interner<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words that share the first or last bytes of different multi-byte characters (`é` is C3 A9, `è` C3 A8,
+    /// `ʩ` CA A9): common prefixes and suffixes are counted in bytes, then cut at whole characters.
+    #[test]
+    fn common_parts_end_on_character_boundaries() {
+        assert_eq!(dotted_prefix(&["a.b.é", "a.b.è"]), "a.b.");
+        assert_eq!(dotted_prefix(&["aé.b.c", "aè.b.c"]), "");
+        assert_eq!(dotted_middles(&["x.é", "x.è"]), ["é", "è"]);
+        assert_eq!(dotted_middles(&["é.y", "ʩ.y"]), ["é", "ʩ"]);
+        assert_eq!(dotted_middles(&["é", "ʩ", "è"]), ["é", "ʩ", "è"]);
+        for words in [
+            ["é", "è", "ê"],
+            ["xé", "xè", "xê"],
+            ["é.z", "ʩ.z", "ũ.z"],
+            ["q.é.z", "q.ʩ.z", "q.ũ.z"],
+        ] {
+            let lines: Vec<(String, u64)> =
+                words.iter().map(|w| (format!("op {w} done"), 1)).collect();
+            let refs: Vec<(&str, u64)> = lines.iter().map(|(l, c)| (l.as_str(), *c)).collect();
+            assert!(!run(&refs).is_empty());
+        }
+    }
 
     fn run(lines: &[(&str, u64)]) -> Vec<String> {
         let ends: Vec<Vec<u32>> = lines

@@ -1034,6 +1034,97 @@ pub(crate) fn segment_is_value(s: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// Random messages of delimiters, digits, letters and multi-byte characters, long words and quoted strings
+    /// (near every length limit): the key is valid UTF-8 and every value span starts and ends on a character
+    /// boundary (the miner slices the message there).
+    #[test]
+    fn keys_and_values_keep_whole_characters() {
+        const PIECES: &[&str] = &[
+            " ",
+            "  ",
+            "\t",
+            "=",
+            ":",
+            ".",
+            "-",
+            "_",
+            "/",
+            "\\",
+            "\"",
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "<*>",
+            "0",
+            "7",
+            "42",
+            "0x1f",
+            "a",
+            "Z",
+            "eth",
+            "é",
+            "日本",
+            "\u{1F600}",
+            "\u{80}",
+            "ß",
+            "com.",
+            "http://",
+            "C:\\",
+            "Jan",
+            "Mon",
+            "true",
+            "KB",
+            "blk_-",
+            "fe80::",
+            "@",
+            "#",
+            "|",
+            "<",
+            ">",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut m = Masker::new();
+        for round in 0..3000 {
+            let len = match round % 4 {
+                0 => 8,
+                1 => 40,
+                2 => 400,
+                _ => 1200,
+            };
+            let mut msg = String::new();
+            for _ in 0..next() % len {
+                let p = PIECES[(next() % PIECES.len() as u64) as usize];
+                // Sometimes a run of one piece: long words, long quoted strings, long digit runs.
+                let n = if next() % 16 == 0 { next() % 300 } else { 1 };
+                for _ in 0..n {
+                    msg.push_str(p);
+                }
+            }
+            m.mask(&msg);
+            assert!(
+                std::str::from_utf8(&m.masked.key).is_ok(),
+                "key of {msg:?} is not UTF-8"
+            );
+            for &(s, e) in &m.masked.vars {
+                assert!(
+                    s <= e && msg.is_char_boundary(s as usize) && msg.is_char_boundary(e as usize),
+                    "value {s}..{e} of {msg:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn ipv6_and_mac() {
         assert_eq!(

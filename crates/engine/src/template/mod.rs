@@ -380,7 +380,12 @@ impl TemplateMiner {
                 if slot.len() >= MAX_SAMPLES {
                     continue;
                 }
-                let v = cut(&message[s as usize..e as usize], MAX_SAMPLE_BYTES);
+                // Value spans fall on character boundaries (the masker splits at ASCII bytes); `get` so that a
+                // span that did not costs a sample, not a panic.
+                let Some(v) = message.get(s as usize..e as usize) else {
+                    continue;
+                };
+                let v = cut(v, MAX_SAMPLE_BYTES);
                 if !slot.iter().any(|x| &**x == v) {
                     self.bytes += v.len() + 16;
                     slot.push(v.into());
