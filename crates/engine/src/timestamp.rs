@@ -49,6 +49,22 @@ pub fn month_from_abbrev(s: &[u8]) -> Option<u8> {
     })
 }
 
+/// Whether `y` is a leap year of the proleptic Gregorian calendar.
+pub fn is_leap_year(y: i32) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+/// The number of days of month `m` (1–12) of year `y`; 0 for a month that does not exist.
+pub fn days_in_month(y: i32, m: u8) -> u8 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
     let y = if m <= 2 { y - 1 } else { y } as i64;
@@ -93,14 +109,35 @@ impl Timestamp {
         }
     }
 
-    /// Checks ranges; formats call this so that a string of digits that is not a date is not taken for one.
+    /// Whether this is a real instant that RFC 3339 can write: year 0000–9999, month 1–12, a day the month has
+    /// (29 February in leap years only), hour ≤ 23, minute ≤ 59, second ≤ 59 — or 60 for a leap second, which
+    /// (as RFC 3339 §5.7 and the `time` crate have it) can only be the last second of the last day of a month in
+    /// UTC (a local time of unknown zone is taken as UTC) — and an offset within ±23:59. Every format builds its
+    /// timestamps through [`crate::formats::scan::ts`], which calls this: an impossible date means no `ts`, and the
+    /// event keeps its text.
     pub fn is_valid(&self) -> bool {
-        (1..=12).contains(&self.month)
-            && (1..=31).contains(&self.day)
+        (0..=9999).contains(&self.year)
+            && (1..=12).contains(&self.month)
+            && self.day >= 1
+            && self.day <= days_in_month(self.year, self.month)
             && self.hour < 24
             && self.minute < 60
-            && self.second <= 60
+            && (self.second < 60 || (self.second == 60 && self.is_leap_second()))
             && self.nanos < 1_000_000_000
+            && self
+                .offset_minutes
+                .is_none_or(|o| o.unsigned_abs() < 24 * 60)
+    }
+
+    /// `23:59:60` UTC on the last day of a month (the fields are otherwise valid).
+    fn is_leap_second(&self) -> bool {
+        let before = days_from_civil(self.year, self.month, self.day) * 86_400
+            + self.hour as i64 * 3600
+            + self.minute as i64 * 60
+            + 59
+            - self.offset_minutes.unwrap_or(0) as i64 * 60;
+        let next = before + 1;
+        next.rem_euclid(86_400) == 0 && civil_from_days(next.div_euclid(86_400)).2 == 1
     }
 
     /// Milliseconds since the Unix epoch. Local times of unknown zone are taken as UTC.
@@ -218,6 +255,54 @@ mod tests {
             Timestamp::from_unix(1_445_191_307, 978_000_000, 3).unix_millis(),
             1_445_191_307_978
         );
+    }
+
+    fn at(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8, off: Option<i16>) -> bool {
+        Timestamp {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: s,
+            nanos: 0,
+            frac_digits: 0,
+            offset_minutes: off,
+        }
+        .is_valid()
+    }
+
+    #[test]
+    fn impossible_dates_are_not_valid() {
+        let z = Some(0);
+        assert!(at(2026, 1, 31, 10, 0, 0, z));
+        assert!(!at(2026, 2, 31, 10, 0, 0, z));
+        assert!(!at(2026, 2, 29, 10, 0, 0, z));
+        assert!(at(2024, 2, 29, 10, 0, 0, z));
+        assert!(at(2000, 2, 29, 10, 0, 0, z));
+        assert!(!at(1900, 2, 29, 10, 0, 0, z));
+        assert!(!at(2026, 4, 31, 10, 0, 0, z));
+        assert!(at(2026, 12, 31, 23, 59, 59, z));
+        assert!(!at(2026, 13, 1, 0, 0, 0, z));
+        assert!(!at(2026, 0, 1, 0, 0, 0, z));
+        assert!(!at(2026, 1, 0, 0, 0, 0, z));
+        assert!(!at(2026, 1, 1, 24, 0, 0, z));
+        assert!(!at(2026, 1, 1, 0, 60, 0, z));
+        assert!(!at(2026, 1, 1, 0, 0, 61, z));
+        assert!(!at(10_000, 1, 1, 0, 0, 0, z));
+        assert!(!at(-1, 1, 1, 0, 0, 0, z));
+        // Offsets up to ±23:59.
+        assert!(at(2026, 1, 1, 0, 0, 0, Some(23 * 60 + 59)));
+        assert!(at(2026, 1, 1, 0, 0, 0, Some(-(23 * 60 + 59))));
+        assert!(!at(2026, 1, 1, 0, 0, 0, Some(24 * 60)));
+        // Leap seconds: the last second of a month's last day, in UTC.
+        assert!(at(2016, 12, 31, 23, 59, 60, z));
+        assert!(at(2015, 6, 30, 23, 59, 60, None));
+        assert!(at(2017, 1, 1, 0, 59, 60, Some(60)));
+        assert!(at(2016, 12, 31, 18, 29, 60, Some(-330)));
+        assert!(!at(2016, 12, 30, 23, 59, 60, z));
+        assert!(!at(2016, 12, 31, 23, 58, 60, z));
+        assert!(!at(2016, 12, 31, 23, 59, 60, Some(60)));
     }
 
     #[test]

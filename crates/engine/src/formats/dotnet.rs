@@ -101,6 +101,10 @@ pub fn parse_serilog(line: &str, _ctx: &ParseContext) -> Option<Header> {
         if t.offset_minutes.is_none() {
             if let Some((off, z)) = zone(b, e) {
                 t.offset_minutes = Some(off);
+                // The offset moves a leap second (valid only at 23:59:60 UTC): check again.
+                if !t.is_valid() {
+                    return None;
+                }
                 e = byte(b, z, b' ')?;
             }
         }

@@ -85,6 +85,9 @@ pub fn parse_thunderbird(line: &str, _ctx: &ParseContext) -> Option<Header> {
     let (mut t, i) = super::syslog::bsd_timestamp(b, i, y)?;
     if dm == 1 && t.month == 12 {
         t.year -= 1;
+        if !t.is_valid() {
+            return None;
+        }
     }
     let i = ws1(b, i)?;
     let loc_end = token(b, i)?;

@@ -179,7 +179,8 @@ pub fn zone(b: &[u8], i: usize) -> Option<(i16, usize)> {
             } else {
                 (0, i + 3)
             };
-            if h > 18 || m > 59 {
+            // RFC 3339's time-numoffset: hours 00–23, minutes 00–59.
+            if h > 23 || m > 59 {
                 return None;
             }
             Some((sign * (h * 60 + m), end))
@@ -235,6 +236,13 @@ pub fn iso8601(b: &[u8], i: usize) -> Option<(Timestamp, usize)> {
     let (nanos, fd, j) = frac(b, j, b".,");
     let (off, j) = match zone(b, j) {
         Some((o, e)) => (Some(o), e),
+        // A sign and a digit glued to the time is an offset that is out of range (`+24:00`): the time is not
+        // valid (taking it as a local time would move it by the offset).
+        None if matches!(b.get(j), Some(b'+' | b'-'))
+            && b.get(j + 1).is_some_and(u8::is_ascii_digit) =>
+        {
+            return None
+        }
         None => (None, j),
     };
     let t = ts(y, mo, d, h as u8, mi as u8, s as u8, nanos, fd, off)?;
