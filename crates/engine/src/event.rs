@@ -71,7 +71,8 @@ impl Level {
     }
 }
 
-/// A span of bytes inside the event's first line.
+/// A span of bytes inside the event's first line, or (with [`Span::DECODED`] set in `start`) inside the header's
+/// [`Header::decoded`] text. Resolve spans with [`Header::text_of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     pub start: u32,
@@ -79,11 +80,25 @@ pub struct Span {
 }
 
 impl Span {
+    /// Set in `start` when the span is in [`Header::decoded`] rather than in the line (lines are at most a few
+    /// MiB, far below 2 GiB, so the bit is free).
+    pub const DECODED: u32 = 1 << 31;
+
     pub fn new(start: usize, end: usize) -> Span {
         Span {
             start: start as u32,
             end: end as u32,
         }
+    }
+    /// A span of [`Header::decoded`].
+    pub fn decoded(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32 | Span::DECODED,
+            end: end as u32,
+        }
+    }
+    pub fn is_decoded(&self) -> bool {
+        self.start & Span::DECODED != 0
     }
     /// The span's text. Formats build spans at ASCII bytes, so they fall on character boundaries; a span that did
     /// not (a bug) reads as empty rather than panicking on input nobody foresaw.
@@ -125,6 +140,25 @@ pub struct Header {
     pub message_end: Option<u32>,
     /// Per-format fields, in output order (access logs: `client_ip`, `method`, ...).
     pub fields: Vec<(&'static str, FieldValue)>,
+    /// Values that are not a plain slice of the line: JSON strings with backslash escapes, decoded. Spans made
+    /// with [`Span::decoded`] point here; empty for most lines.
+    pub decoded: String,
+    /// The message is `decoded[message_start..message_end]` (a JSON string with escapes), not a slice of the text.
+    pub message_decoded: bool,
+}
+
+impl Header {
+    /// The text of a span of this header: in `line` (the event's first line), or in [`Header::decoded`].
+    pub fn text_of<'a>(&'a self, line: &'a str, s: Span) -> &'a str {
+        if s.is_decoded() {
+            let start = (s.start & !Span::DECODED) as usize;
+            let r = self.decoded.get(start..s.end as usize);
+            debug_assert!(r.is_some() || start > s.end as usize, "{s:?}");
+            r.unwrap_or("")
+        } else {
+            s.of(line)
+        }
+    }
 }
 
 /// One event, borrowed from the pipeline's buffer for the duration of the callback.
@@ -156,7 +190,9 @@ impl<'a> Event<'a> {
         }
     }
     fn span(&self, s: Option<Span>) -> Option<&'a str> {
-        s.map(|s| s.of(self.first_line())).filter(|v| !v.is_empty())
+        let header: &'a Header = self.header;
+        s.map(|s| header.text_of(self.first_line(), s))
+            .filter(|v| !v.is_empty())
     }
     pub fn format(&self) -> FormatId {
         self.header.format
@@ -182,8 +218,18 @@ impl<'a> Event<'a> {
     pub fn host(&self) -> Option<&'a str> {
         self.span(self.header.host)
     }
-    /// The message: the first line after its header, then every continuation line.
+    /// The message: the first line after its header, then every continuation line. For a JSON line whose message
+    /// is a string it is that string, escapes decoded (RFC 8259: `\n` is a line feed, `\u00e9` is `é`; an invalid
+    /// escape or a lone surrogate is U+FFFD; one final line end dropped), without continuation lines.
     pub fn message(&self) -> &'a str {
+        if self.header.message_decoded {
+            let d: &'a str = &self.header.decoded;
+            let (s, e) = (
+                self.header.message_start as usize,
+                self.header.message_end.unwrap_or(0) as usize,
+            );
+            return d.get(s..e).unwrap_or("");
+        }
         // `message_start` may point past the first line (ASP.NET Core's message is on the next, indented line):
         // never cut a character there.
         let ceil = |mut i: usize| {
@@ -201,11 +247,12 @@ impl<'a> Event<'a> {
     /// Per-format fields with their values resolved against the first line.
     pub fn fields(&self) -> impl Iterator<Item = (&'static str, FieldRef<'a>)> + '_ {
         let line = self.first_line();
-        self.header.fields.iter().map(move |(k, v)| {
+        let header: &'a Header = self.header;
+        header.fields.iter().map(move |(k, v)| {
             (
                 *k,
                 match v {
-                    FieldValue::Text(s) => FieldRef::Text(s.of(line)),
+                    FieldValue::Text(s) => FieldRef::Text(header.text_of(line, *s)),
                     FieldValue::Int(i) => FieldRef::Int(*i),
                     FieldValue::Float(f) => FieldRef::Float(*f),
                 },

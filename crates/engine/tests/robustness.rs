@@ -67,3 +67,31 @@ fn impossible_dates_give_no_timestamp() {
         assert!(ev["message"].as_str().unwrap().ends_with('x'), "{line}");
     }
 }
+
+#[test]
+fn json_strings_are_decoded_and_written_back_as_valid_json() {
+    let input = concat!(
+        r#"{"msg":"bad \"q\"\nx","level":"warn"}"#,
+        "\n",
+        r#"{"log":"GET /a?b=\u00e9 \ud83d\ude00 \\ done\n","stream":"stdout","time":"2024-01-15T10:23:45.1Z"}"#,
+        "\n",
+        r#"{"message":"lone \ud800 and bad \q escape","logger":"a\/b","thread":"t\t1"}"#,
+        "\n",
+        r#"{"message":"nul \u0000 del \u007f bell \u0007"}"#,
+        "\n",
+    );
+    let evs = events(input.as_bytes());
+    let msgs: Vec<&str> = evs.iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "bad \"q\"\nx",
+            "GET /a?b=é \u{1F600} \\ done",
+            "lone \u{FFFD} and bad \u{FFFD} escape",
+            "nul \0 del \u{7f} bell \u{7}",
+        ]
+    );
+    assert_eq!(evs[2]["component"], "a/b");
+    assert_eq!(evs[2]["thread"], "t\t1");
+    assert_eq!(evs[1]["ts"], "2024-01-15T10:23:45.100Z");
+}

@@ -12,12 +12,15 @@
 //! - level: `level`, `lvl`, `severity`, `loglevel`, `log.level`, `@l`, `levelname`: a level word, or a
 //!   pino/bunyan number (10 trace ... 60 fatal);
 //! - message: `msg`, `message`, `@m`, `@mt`, `RenderedMessage`, `MessageTemplate`, `log` (Docker), `body`;
-//!   the message span is the raw string content (escapes left as written), `message_end` marks its end;
+//!   the message is the string's content with its escapes decoded (see [`unescape_into`]; a string without
+//!   escapes stays a span of the line, one with escapes is decoded into [`Header::decoded`]), less one final line
+//!   end (Docker's json-file keeps each line's `\n` in `log`); `message_end` marks its end;
 //! - component: `logger`, `logger_name`, `log.logger`, `component`, `name`, `caller`, `SourceContext`, `module`;
 //! - thread: `thread`, `thread_name`, `process.thread.name`; trace id: `trace_id`, `traceId`, `trace.id`,
 //!   `dd.trace_id`; host: `host`, `hostname`, `host.name`; pid: `pid`, `process.pid`.
 //!
-//! A line without a message key keeps the whole line as its message.
+//! A line without a message key keeps the whole line as its message. Every string value taken (level, logger,
+//! thread, trace id, host, pid, timestamp) is decoded the same way.
 
 use super::scan::*;
 use super::{FormatId, ParseContext};
@@ -92,12 +95,21 @@ pub(crate) fn role(path: &[u8]) -> Option<(Role, u8)> {
 /// A value as the scanner saw it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Value {
-    /// String content (between the quotes, escapes as written).
-    Str(usize, usize),
+    /// String content (between the quotes, escapes as written) and whether it holds a backslash escape.
+    Str(usize, usize, bool),
     /// A number, `true`, `false` or `null`.
     Scalar(usize, usize),
     /// An object or an array.
     Composite,
+}
+
+/// A text value of the line: `s..e`, whether it was a quoted string, whether it holds escapes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Text {
+    s: usize,
+    e: usize,
+    quoted: bool,
+    esc: bool,
 }
 
 /// What the keys of a line said, each with the priority of the key it came from.
@@ -105,13 +117,101 @@ pub(crate) enum Value {
 pub(crate) struct Acc {
     pub ts: Option<(u8, Timestamp)>,
     pub level: Option<(u8, Level)>,
-    pub message: Option<(u8, (usize, usize, bool))>,
-    pub component: Option<(u8, Span)>,
-    pub thread: Option<(u8, Span)>,
-    pub trace_id: Option<(u8, Span)>,
-    pub host: Option<(u8, Span)>,
-    pub pid: Option<(u8, Span)>,
+    pub message: Option<(u8, Text)>,
+    pub component: Option<(u8, Text)>,
+    pub thread: Option<(u8, Text)>,
+    pub trace_id: Option<(u8, Text)>,
+    pub host: Option<(u8, Text)>,
+    pub pid: Option<(u8, Text)>,
     pub recognised: usize,
+}
+
+/// U+FFFD, for escapes that do not stand for a character.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// The value of four hex digits at `i`.
+#[inline]
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let d = b.get(i..i + 4)?;
+    let mut v = 0;
+    for &c in d {
+        v = v << 4 | (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Appends the content of a JSON string (between its quotes, as written) to `out` with its escapes decoded, as
+/// RFC 8259 §7 defines them: `\" \\ \/ \b \f \n \r \t` and `\uXXXX`, where a UTF-16 surrogate pair (`\ud83d\ude00`)
+/// is one character. Never fails: an escape JSON does not have (`\x`, with the character after the backslash), a
+/// `\u` without four hex digits (the text after `\u` is kept), and a surrogate without its other half each become
+/// U+FFFD.
+pub fn unescape_into(raw: &str, out: &mut String) {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\\', &b[i..]) {
+        let p = i + p;
+        // Runs end at an ASCII backslash: whole characters.
+        out.push_str(&raw[i..p]);
+        let Some(&c) = b.get(p + 1) else {
+            out.push(REPLACEMENT);
+            return;
+        };
+        i = p + 2;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => match hex4(b, p + 2) {
+                None => REPLACEMENT,
+                Some(hi) => {
+                    i = p + 6;
+                    match hi {
+                        0xD800..=0xDBFF => {
+                            let lo = (b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u'))
+                                .then(|| hex4(b, i + 2))
+                                .flatten();
+                            match lo {
+                                Some(lo @ 0xDC00..=0xDFFF) => {
+                                    i += 6;
+                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                                        .unwrap_or(REPLACEMENT)
+                                }
+                                // A high surrogate alone; what follows is read on its own.
+                                _ => REPLACEMENT,
+                            }
+                        }
+                        0xDC00..=0xDFFF => REPLACEMENT,
+                        _ => char::from_u32(hi).unwrap_or(REPLACEMENT),
+                    }
+                }
+            },
+            _ => {
+                // Not a JSON escape: the backslash and the whole character after it (it may be multi-byte).
+                i = p + 1 + raw[p + 1..].chars().next().map_or(1, char::len_utf8);
+                REPLACEMENT
+            }
+        };
+        out.push(ch);
+    }
+    out.push_str(&raw[i..]);
+}
+
+/// `b[s..e]` as text: the line is a `&str` and `s`, `e` sit next to ASCII quotes or delimiters, so this is whole
+/// characters; anything else (a bug) is read lossily rather than trusted.
+fn text_at(b: &[u8], s: usize, e: usize) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(b.get(s..e).unwrap_or_default())
+}
+
+/// `b[s..e]` with escapes decoded, in a new string (for values read once: level, timestamp).
+fn unescaped(b: &[u8], s: usize, e: usize) -> String {
+    let mut out = String::new();
+    unescape_into(&text_at(b, s, e), &mut out);
+    out
 }
 
 fn better<T>(slot: &Option<(u8, T)>, prio: u8) -> bool {
@@ -121,62 +221,115 @@ fn better<T>(slot: &Option<(u8, T)>, prio: u8) -> bool {
 impl Acc {
     /// Records a value under its role. `quoted`: the value was a quoted string (for the message's end).
     pub(crate) fn offer(&mut self, b: &[u8], role: Role, prio: u8, v: Value) {
-        let (s, e, is_str) = match v {
-            Value::Str(s, e) => (s, e, true),
-            Value::Scalar(s, e) => (s, e, false),
+        let t = match v {
+            Value::Str(s, e, esc) => Text {
+                s,
+                e,
+                quoted: true,
+                esc,
+            },
+            Value::Scalar(s, e) => Text {
+                s,
+                e,
+                quoted: false,
+                esc: false,
+            },
             Value::Composite => return,
         };
+        let (s, e) = (t.s, t.e);
         self.recognised += 1;
         match role {
             Role::Ts if better(&self.ts, prio) => {
-                if let Some(t) = value_timestamp(b, s, e) {
-                    self.ts = Some((prio, t));
+                let ts = if t.esc {
+                    let d = unescaped(b, s, e);
+                    value_timestamp(d.as_bytes(), 0, d.len())
+                } else {
+                    value_timestamp(b, s, e)
+                };
+                if let Some(ts) = ts {
+                    self.ts = Some((prio, ts));
                 }
             }
             Role::Level if better(&self.level, prio) => {
                 let l = match num_var(b, s, 1, 3).filter(|(_, end)| *end == e) {
                     Some((n, _)) => numeric_level(n as i64),
+                    None if t.esc => {
+                        let d = unescaped(b, s, e);
+                        level_of(d.as_bytes(), 0, d.len())
+                    }
                     None => level_of(b, s, e),
                 };
                 if let Some(l) = l {
                     self.level = Some((prio, l));
                 }
             }
-            Role::Message if better(&self.message, prio) => {
-                self.message = Some((prio, (s, e, is_str)))
-            }
+            Role::Message if better(&self.message, prio) => self.message = Some((prio, t)),
             Role::Component if better(&self.component, prio) && e > s => {
-                self.component = Some((prio, span(s, e)))
+                self.component = Some((prio, t))
             }
-            Role::Thread if better(&self.thread, prio) && e > s => {
-                self.thread = Some((prio, span(s, e)))
-            }
+            Role::Thread if better(&self.thread, prio) && e > s => self.thread = Some((prio, t)),
             Role::TraceId if better(&self.trace_id, prio) && e > s => {
-                self.trace_id = Some((prio, span(s, e)))
+                self.trace_id = Some((prio, t))
             }
-            Role::Host if better(&self.host, prio) && e > s => self.host = Some((prio, span(s, e))),
-            Role::Pid if better(&self.pid, prio) && e > s => self.pid = Some((prio, span(s, e))),
+            Role::Host if better(&self.host, prio) && e > s => self.host = Some((prio, t)),
+            Role::Pid if better(&self.pid, prio) && e > s => self.pid = Some((prio, t)),
             _ => {}
         }
     }
 
-    pub(crate) fn into_header(self, format: FormatId, line_len: usize) -> Header {
-        let (message_start, message_end) = match self.message {
-            Some((_, (s, e, quoted))) => (s, (quoted || e < line_len).then_some(e as u32)),
-            None => (0, None),
+    /// The header of the line `b`: spans of the line for plain values, values with escapes decoded into
+    /// [`Header::decoded`].
+    pub(crate) fn into_header(self, format: FormatId, b: &[u8]) -> Header {
+        let mut decoded = String::new();
+        let mut span_of = |slot: Option<(u8, Text)>| -> Option<Span> {
+            let t = slot?.1;
+            if !t.esc {
+                return Some(span(t.s, t.e));
+            }
+            let start = decoded.len();
+            unescape_into(&text_at(b, t.s, t.e), &mut decoded);
+            Some(Span::decoded(start, decoded.len()))
         };
+        let component = span_of(self.component);
+        let pid = span_of(self.pid);
+        let thread = span_of(self.thread);
+        let trace_id = span_of(self.trace_id);
+        let host = span_of(self.host);
+        let (mut message_start, mut message_end, mut message_decoded) = (0, None, false);
+        if let Some((_, t)) = self.message {
+            if t.esc {
+                message_start = decoded.len();
+                unescape_into(&text_at(b, t.s, t.e), &mut decoded);
+                // A final line end is the end of the line the program wrote (Docker's json-file keeps it), not
+                // part of its message.
+                let mut end = decoded.len();
+                if decoded.ends_with('\n') && end > message_start {
+                    end -= 1;
+                    if decoded[..end].ends_with('\r') && end > message_start {
+                        end -= 1;
+                    }
+                }
+                message_end = Some(end as u32);
+                message_decoded = true;
+            } else {
+                message_start = t.s;
+                message_end = (t.quoted || t.e < b.len()).then_some(t.e as u32);
+            }
+        }
         Header {
             format,
             ts: self.ts.map(|x| x.1),
             level: self.level.map(|x| x.1),
-            component: self.component.map(|x| x.1),
-            pid: self.pid.map(|x| x.1),
-            thread: self.thread.map(|x| x.1),
-            trace_id: self.trace_id.map(|x| x.1),
-            host: self.host.map(|x| x.1),
+            component,
+            pid,
+            thread,
+            trace_id,
+            host,
             message_start: message_start as u32,
             message_end,
             fields: Vec::new(),
+            decoded,
+            message_decoded,
         }
     }
 }
@@ -368,9 +521,9 @@ fn walk(b: &[u8], i: usize, path: &mut Path, depth: usize, acc: &mut Acc) -> Opt
         let c = *b.get(i)?;
         let value = match c {
             b'"' => {
-                let (s, e, _, end) = string(b, i)?;
+                let (s, e, esc, end) = string(b, i)?;
                 i = end;
-                Value::Str(s, e)
+                Value::Str(s, e, esc)
             }
             b'{' => {
                 i = if depth < 2 && !path.long {
@@ -426,7 +579,7 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if json_ws(b, end) != b.len() {
         return None;
     }
-    Some(acc.into_header(FormatId::Json, b.len()))
+    Some(acc.into_header(FormatId::Json, b))
 }
 
 #[cfg(test)]
@@ -448,7 +601,7 @@ mod tests {
                 component: Some("orders"),
                 pid: Some("4242"),
                 host: Some("api-1"),
-                message: r#"payment \"declined\""#,
+                message: r#"payment "declined""#,
                 ..Want::default()
             },
         );
@@ -542,6 +695,60 @@ mod tests {
             assert!(parse(l, &CTX).is_some(), "{l}");
             assert!(serde_json::from_str::<serde_json::Value>(l).is_ok());
         }
+    }
+
+    #[test]
+    fn string_escapes_are_decoded() {
+        let u = |raw: &str| {
+            let mut out = String::new();
+            unescape_into(raw, &mut out);
+            out
+        };
+        assert_eq!(u(r#"bad \"q\"\nx"#), "bad \"q\"\nx");
+        assert_eq!(u(r#"\\ \/ \b\f\n\r\t"#), "\\ / \u{8}\u{c}\n\r\t");
+        assert_eq!(u(r#"caf\u00e9 \u65E5"#), "café 日");
+        assert_eq!(u(r#"\ud83d\ude00!"#), "\u{1F600}!");
+        // Lone surrogates, a high one before a plain `\u`, short or bad hex, unknown escapes, a final backslash.
+        assert_eq!(u(r#"a\ud83db"#), "a\u{FFFD}b");
+        assert_eq!(u(r#"a\ude00b"#), "a\u{FFFD}b");
+        assert_eq!(u(r#"\ud83d\u0041"#), "\u{FFFD}A");
+        assert_eq!(u(r#"\ud83d\ud83d\ude00"#), "\u{FFFD}\u{1F600}");
+        assert_eq!(u(r#"\u12"#), "\u{FFFD}12");
+        assert_eq!(u(r#"\u12G4x"#), "\u{FFFD}12G4x");
+        assert_eq!(u(r#"\x41 \é"#), "\u{FFFD}41 \u{FFFD}");
+        assert_eq!(u("end\\"), "end\u{FFFD}");
+        assert_eq!(u("\\u0000"), "\0");
+        assert_eq!(u("no escapes é"), "no escapes é");
+    }
+
+    #[test]
+    fn escaped_values_are_decoded_in_the_header() {
+        let l = r#"{"level":"\u0045RROR","logger":"a\/b","thread":"t\"1","trace_id":"ab\u0063","host":"h\u00e9","pid":"4\u0032","msg":"bad \"q\"\nx\n","time":"2024-01-15T10:23:45\u002B01:00"}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2024-01-15T10:23:45+01:00"),
+                level: Some("ERROR"),
+                component: Some("a/b"),
+                pid: Some("42"),
+                thread: Some("t\"1"),
+                trace_id: Some("abc"),
+                host: Some("hé"),
+                message: "bad \"q\"\nx",
+                ..Want::default()
+            },
+        );
+        // Docker json-file: the line's own `\n` (or `\r\n`) is not part of the message; only one is dropped.
+        let l = r#"{"log":"listening on :8080\r\n","stream":"stdout","time":"2024-01-15T10:23:45.123456789Z"}"#;
+        let h = parse(l, &CTX).unwrap();
+        assert_eq!(msg(l, &h), "listening on :8080");
+        let l = r#"{"log":"two\n\n"}"#;
+        assert_eq!(msg(l, &parse(l, &CTX).unwrap()), "two\n");
+        let l = r#"{"log":"\n"}"#;
+        assert_eq!(msg(l, &parse(l, &CTX).unwrap()), "");
     }
 
     #[test]

@@ -49,7 +49,10 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
                     break p;
                 }
             };
-            let v = Value::Str(i + 1, close);
+            // Quoted values are kept as written, escapes included (`msg="a \"b\""` is `a \"b\"`): the format's tests
+            // say so. Decoding them as JSON strings are decoded would take `Value::Str(.., true)` when a backslash
+            // was seen.
+            let v = Value::Str(i + 1, close, false);
             i = close + 1;
             if i < b.len() && !is_ws(b[i]) {
                 return None;
@@ -76,7 +79,7 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if pairs < 2 || (acc.ts.is_none() && acc.level.is_none() && acc.message.is_none()) {
         return None;
     }
-    Some(acc.into_header(FormatId::Logfmt, b.len()))
+    Some(acc.into_header(FormatId::Logfmt, b))
 }
 
 #[cfg(test)]

@@ -404,7 +404,10 @@ pub(crate) mod test_util {
     }
 
     /// The message as the event of this one line would have it.
-    pub fn msg<'a>(line: &'a str, h: &Header) -> &'a str {
+    pub fn msg<'a>(line: &'a str, h: &'a Header) -> &'a str {
+        if h.message_decoded {
+            return &h.decoded[h.message_start as usize..h.message_end.unwrap() as usize];
+        }
         let start = (h.message_start as usize).min(line.len());
         match h.message_end {
             Some(e) => &line[start..(e as usize).clamp(start, line.len())],
@@ -413,7 +416,7 @@ pub(crate) mod test_util {
     }
 
     pub fn check(line: &str, h: &Header, want: Want<'_>) {
-        let sp = |s: Option<crate::event::Span>| s.map(|s| s.of(line));
+        let sp = |s: Option<crate::event::Span>| s.map(|s| h.text_of(line, s));
         assert_eq!(h.format.as_str(), want.format, "format of {line}");
         assert_eq!(
             h.ts.map(|t| t.to_rfc3339()).as_deref(),
@@ -434,7 +437,7 @@ pub(crate) mod test_util {
                 (
                     *k,
                     match v {
-                        FieldValue::Text(s) => s.of(line).to_string(),
+                        FieldValue::Text(s) => h.text_of(line, *s).to_string(),
                         FieldValue::Int(i) => i.to_string(),
                         FieldValue::Float(f) => f.to_string(),
                     },
@@ -603,15 +606,16 @@ mod tests {
                         .into_iter()
                         .flatten()
                     {
-                        let _ = s.of(l);
+                        let _ = h.text_of(l, s);
                     }
                     for (_, v) in &h.fields {
                         if let crate::event::FieldValue::Text(s) = v {
-                            let _ = s.of(l);
+                            let _ = h.text_of(l, *s);
                         }
                     }
                     if let Some(e) = h.message_end {
-                        let _ = &l[h.message_start as usize..e as usize];
+                        let m = if h.message_decoded { &h.decoded } else { l };
+                        let _ = &m[h.message_start as usize..e as usize];
                     }
                 }
             }
