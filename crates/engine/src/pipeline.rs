@@ -86,7 +86,9 @@ impl Pipeline {
             } else {
                 Decoder::new()
             },
-            splitter: LineSplitter::new(opts.max_line_bytes),
+            // Spans into a line are `u32` offsets whose top bit marks decoded text (`Span::DECODED`): lines stay
+            // below 2 GiB whatever the option says.
+            splitter: LineSplitter::new(opts.max_line_bytes.min(i32::MAX as usize)),
             assembler: EventAssembler::new(
                 ParseContext {
                     default_year: opts.default_year,

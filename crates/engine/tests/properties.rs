@@ -321,11 +321,7 @@ fn check_events(input: &[u8]) -> Result<(), TestCaseError> {
             .ok_or_else(|| TestCaseError::fail(format!("no template for id {id}")))?;
         let first = msg.split('\n').next().unwrap_or("").trim_end_matches('\r');
         let mut rest = first;
-        for piece in t
-            .template
-            .split(|c: char| c == ' ')
-            .flat_map(|w| w.split("<*>"))
-        {
+        for piece in t.template.split(' ').flat_map(|w| w.split("<*>")) {
             if piece.is_empty() {
                 continue;
             }

@@ -95,3 +95,142 @@ fn json_strings_are_decoded_and_written_back_as_valid_json() {
     assert_eq!(evs[2]["thread"], "t\t1");
     assert_eq!(evs[1]["ts"], "2024-01-15T10:23:45.100Z");
 }
+
+/// Lines that once took long or could: one character repeated over the whole line limit (1 MiB), deep JSON
+/// nesting, many tokens for the template miner. Each must finish quickly (linear in its size): the bound is far
+/// above what linear code needs even in a debug build under load, and far below what quadratic code takes on
+/// 1 MiB.
+#[test]
+fn pathological_lines_stay_linear() {
+    let mib = 1 << 20;
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    for c in [
+        "(", "\"", "[", "{", "=", ":", "\\", " ", "0", ".", "-", "<", "é", "a", "/", "<*>", "\t",
+    ] {
+        cases.push((
+            format!("{c:?} repeated"),
+            c.repeat(mib / c.len()).into_bytes(),
+        ));
+        cases.push((
+            format!("a header then {c:?} repeated"),
+            format!(
+                "2024-01-15 10:23:45,123 INFO [main] a.B - {}",
+                c.repeat(mib / c.len() - 50)
+            )
+            .into_bytes(),
+        ));
+    }
+    let deep = 100_000;
+    cases.push((
+        "JSON nested 100k deep".into(),
+        format!("{}1{}", "{\"a\":".repeat(deep), "}".repeat(deep)).into_bytes(),
+    ));
+    cases.push((
+        "JSON arrays 100k deep".into(),
+        format!("{{\"msg\":{}{}}}", "[".repeat(deep), "]".repeat(deep)).into_bytes(),
+    ));
+    cases.push((
+        "JSON unclosed 100k deep".into(),
+        "{\"a\":".repeat(deep).into_bytes(),
+    ));
+    for (name, unit) in [
+        ("alternating tokens", "a 1 "),
+        ("key=value pairs", "k=1,"),
+        ("quoted words", "\"a b\" "),
+        ("IPs and ports", "10.0.0.1:80 "),
+        ("escapes in a JSON string", "\\\"\\u00e9\\n"),
+        ("dotted names", "a.b.c."),
+        ("paths", "/a/b/1"),
+    ] {
+        let body = unit.repeat(mib / unit.len());
+        cases.push((format!("{name}: one 1 MiB line"), body.clone().into_bytes()));
+        cases.push((
+            name.to_string() + " in a JSON message",
+            format!("{{\"msg\":\"{}\"}}", body.replace('"', "'")).into_bytes(),
+        ));
+    }
+    let mut times = Vec::new();
+    for (name, input) in &cases {
+        let t = Instant::now();
+        assert_eq!(parse_and_mine(input), 1, "{name}");
+        times.push((t.elapsed(), name));
+    }
+    times.sort();
+    let (slowest, name) = times.last().unwrap();
+    eprintln!(
+        "slowest: {name} {slowest:?}; next {:?}",
+        &times[times.len().saturating_sub(4)..]
+    );
+    assert!(
+        *slowest < Duration::from_secs(30),
+        "{name} took {slowest:?}"
+    );
+}
+
+/// Many distinct lines for the miner: time per line stays flat (the miner's key limit bounds its work).
+#[test]
+fn many_distinct_lines_stay_linear() {
+    let mut input = String::new();
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for i in 0..200_000u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        input.push_str(&format!(
+            "w{:x} z{} q{:x}\n",
+            x & 0x00ff_ffff,
+            i % 977,
+            x >> 40
+        ));
+    }
+    let t = Instant::now();
+    assert_eq!(parse_and_mine(input.as_bytes()), 200_000);
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}
+
+/// Random bytes, and random text dense in multi-byte characters and dotted names, parse and mine without a panic
+/// (3 MB of random bytes once panicked about one time in twenty: a dotted name's common prefix was cut inside a
+/// character).
+#[test]
+fn random_bytes_and_multibyte_text_never_panic() {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..4 {
+        let bytes: Vec<u8> = (0..256 << 10).map(|_| next() as u8).collect();
+        parse_and_mine(&bytes);
+    }
+    const CHARS: &[&str] = &[
+        "é",
+        "è",
+        "ʩ",
+        "ũ",
+        "日",
+        "本",
+        "\u{1F600}",
+        ".",
+        ".",
+        " ",
+        "a",
+        "1",
+        "=",
+        ":",
+        "_",
+        "/",
+    ];
+    for _ in 0..4 {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(if i % 3 == 0 { "op " } else { "run " });
+            for _ in 0..next() % 24 {
+                text.push_str(CHARS[(next() % CHARS.len() as u64) as usize]);
+            }
+            text.push_str(" done\n");
+        }
+        parse_and_mine(text.as_bytes());
+    }
+}

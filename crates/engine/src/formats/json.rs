@@ -201,16 +201,19 @@ pub fn unescape_into(raw: &str, out: &mut String) {
     out.push_str(&raw[i..]);
 }
 
-/// `b[s..e]` as text: the line is a `&str` and `s`, `e` sit next to ASCII quotes or delimiters, so this is whole
-/// characters; anything else (a bug) is read lossily rather than trusted.
-fn text_at(b: &[u8], s: usize, e: usize) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(b.get(s..e).unwrap_or_default())
+/// `line[s..e]`: `s` and `e` sit next to ASCII quotes or delimiters, so this is whole characters (empty if not:
+/// a bug, not a reason to panic).
+fn text_at(line: &str, s: usize, e: usize) -> &str {
+    line.get(s..e).unwrap_or_default()
 }
 
 /// `b[s..e]` with escapes decoded, in a new string (for values read once: level, timestamp).
 fn unescaped(b: &[u8], s: usize, e: usize) -> String {
     let mut out = String::new();
-    unescape_into(&text_at(b, s, e), &mut out);
+    unescape_into(
+        &String::from_utf8_lossy(b.get(s..e).unwrap_or_default()),
+        &mut out,
+    );
     out
 }
 
@@ -279,7 +282,7 @@ impl Acc {
 
     /// The header of the line `b`: spans of the line for plain values, values with escapes decoded into
     /// [`Header::decoded`].
-    pub(crate) fn into_header(self, format: FormatId, b: &[u8]) -> Header {
+    pub(crate) fn into_header(self, format: FormatId, line: &str) -> Header {
         let mut decoded = String::new();
         let mut span_of = |slot: Option<(u8, Text)>| -> Option<Span> {
             let t = slot?.1;
@@ -287,7 +290,7 @@ impl Acc {
                 return Some(span(t.s, t.e));
             }
             let start = decoded.len();
-            unescape_into(&text_at(b, t.s, t.e), &mut decoded);
+            unescape_into(text_at(line, t.s, t.e), &mut decoded);
             Some(Span::decoded(start, decoded.len()))
         };
         let component = span_of(self.component);
@@ -299,7 +302,7 @@ impl Acc {
         if let Some((_, t)) = self.message {
             if t.esc {
                 message_start = decoded.len();
-                unescape_into(&text_at(b, t.s, t.e), &mut decoded);
+                unescape_into(text_at(line, t.s, t.e), &mut decoded);
                 // A final line end is the end of the line the program wrote (Docker's json-file keeps it), not
                 // part of its message.
                 let mut end = decoded.len();
@@ -313,7 +316,7 @@ impl Acc {
                 message_decoded = true;
             } else {
                 message_start = t.s;
-                message_end = (t.quoted || t.e < b.len()).then_some(t.e as u32);
+                message_end = (t.quoted || t.e < line.len()).then_some(t.e as u32);
             }
         }
         Header {
@@ -579,7 +582,7 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if json_ws(b, end) != b.len() {
         return None;
     }
-    Some(acc.into_header(FormatId::Json, b))
+    Some(acc.into_header(FormatId::Json, line))
 }
 
 #[cfg(test)]

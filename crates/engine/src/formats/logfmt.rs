@@ -79,7 +79,7 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if pairs < 2 || (acc.ts.is_none() && acc.level.is_none() && acc.message.is_none()) {
         return None;
     }
-    Some(acc.into_header(FormatId::Logfmt, b))
+    Some(acc.into_header(FormatId::Logfmt, line))
 }
 
 #[cfg(test)]
