@@ -345,7 +345,8 @@ fn check_events(input: &[u8]) -> Result<(), TestCaseError> {
 proptest! {
     #![proptest_config(Config { cases: 64, ..Config::default() })]
 
-    /// Small inputs split in two at every byte: the output never depends on where a chunk ends.
+    /// Small inputs split in two at every byte: the output never depends on where a chunk ends. Every prefix
+    /// (the input truncated at that byte) parses too, into valid JSON lines.
     #[test]
     fn every_split_of_a_small_input_gives_the_same_output(input in input(6)) {
         let input = &input[..input.len().min(600)];
@@ -353,6 +354,9 @@ proptest! {
         for i in 0..=input.len() {
             let (a, b) = input.split_at(i);
             prop_assert_eq!(&ndjson_of([a, b]), &whole, "split at {}", i);
+            for l in ndjson_of([a]).lines() {
+                prop_assert!(serde_json::from_str::<serde_json::Value>(l).is_ok(), "{}", l);
+            }
         }
     }
 }

@@ -104,21 +104,33 @@ fn json_strings_are_decoded_and_written_back_as_valid_json() {
 fn pathological_lines_stay_linear() {
     let mib = 1 << 20;
     let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each format's header, then one character repeated over 256 KiB (quadratic work on that is still minutes).
+    const HEADERS: &[&str] = &[
+        "2024-01-15 10:23:45,123 INFO [main] a.B - ",
+        "<165>1 2003-10-11T22:14:15.003Z host app 1 ID [ex k=\"",
+        "Jun 14 15:16:01 host prog[12]: ",
+        "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /",
+        "level=info msg=\"",
+        "{\"level\":\"info\",\"msg\":\"",
+        "I0115 10:23:45.123456   12345 file.go:123] ",
+        "01-15 10:23:45.123  1234  5678 I Tag: ",
+        "info: Cat[0]\n      ",
+        "[Sun Dec 04 04:47:44 2005] [notice] ",
+    ];
     for c in [
         "(", "\"", "[", "{", "=", ":", "\\", " ", "0", ".", "-", "<", "é", "a", "/", "<*>", "\t",
+        "]", "}", "'",
     ] {
         cases.push((
             format!("{c:?} repeated"),
             c.repeat(mib / c.len()).into_bytes(),
         ));
-        cases.push((
-            format!("a header then {c:?} repeated"),
-            format!(
-                "2024-01-15 10:23:45,123 INFO [main] a.B - {}",
-                c.repeat(mib / c.len() - 50)
-            )
-            .into_bytes(),
-        ));
+        for h in HEADERS {
+            cases.push((
+                format!("{h:?} then {c:?} repeated"),
+                format!("{h}{}", c.repeat((mib / 4) / c.len())).into_bytes(),
+            ));
+        }
     }
     let deep = 100_000;
     cases.push((
@@ -152,7 +164,7 @@ fn pathological_lines_stay_linear() {
     let mut times = Vec::new();
     for (name, input) in &cases {
         let t = Instant::now();
-        assert_eq!(parse_and_mine(input), 1, "{name}");
+        assert!(parse_and_mine(input) >= 1, "{name}");
         times.push((t.elapsed(), name));
     }
     times.sort();
@@ -172,7 +184,7 @@ fn pathological_lines_stay_linear() {
 fn many_distinct_lines_stay_linear() {
     let mut input = String::new();
     let mut x = 0x2545_F491_4F6C_DD1Du64;
-    for i in 0..200_000u32 {
+    for i in 0..100_000u32 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -184,7 +196,7 @@ fn many_distinct_lines_stay_linear() {
         ));
     }
     let t = Instant::now();
-    assert_eq!(parse_and_mine(input.as_bytes()), 200_000);
+    assert_eq!(parse_and_mine(input.as_bytes()), 100_000);
     assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
 }
 
