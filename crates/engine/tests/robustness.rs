@@ -246,3 +246,16 @@ fn random_bytes_and_multibyte_text_never_panic() {
         parse_and_mine(text.as_bytes());
     }
 }
+
+/// The smallest inputs that panicked the miner before: words that differ in a multi-byte character whose bytes
+/// other words share (`é` C3 A9, `ʩ` CA A9, `è` C3 A8) — `cluster.rs` cut their common prefix or suffix inside it.
+#[test]
+fn words_differing_inside_a_character_mine() {
+    for input in [
+        "op é.y done\nop ʩ.y done\nop ũ.y done\nop Ʃ.y done\nop ĩ.y done\n",
+        "op a.b.é done\nop a.b.è done\nop a.b.ê done\nop a.b.ë done\nop a.b.ì done\n",
+        "op x=é done\nop x=ʩ done\nop x=ũ done\nop x=Ʃ done\nop x=ĩ done\n",
+    ] {
+        assert_eq!(parse_and_mine(input.as_bytes()), 5);
+    }
+}
