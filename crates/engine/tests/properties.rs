@@ -342,8 +342,16 @@ fn check_events(input: &[u8]) -> Result<(), TestCaseError> {
 // ---------------------------------------------------------------------------------------------------------------
 // Properties.
 
+/// `n` cases, or `PROPTEST_CASES` when set (a longer search than the suite's).
+fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n)
+}
+
 proptest! {
-    #![proptest_config(Config { cases: 64, ..Config::default() })]
+    #![proptest_config(Config { cases: cases(64), ..Config::default() })]
 
     /// Small inputs split in two at every byte: the output never depends on where a chunk ends. Every prefix
     /// (the input truncated at that byte) parses too, into valid JSON lines.
@@ -362,7 +370,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 128, ..Config::default() })]
+    #![proptest_config(Config { cases: cases(128), ..Config::default() })]
 
     /// Larger inputs fed in random chunk sizes (1 byte to 8 KiB).
     #[test]
