@@ -41,18 +41,20 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
         i += 1;
         let value = if b.get(i) == Some(&b'"') {
             let mut j = i + 1;
+            let mut escaped = false;
             let close = loop {
                 let p = memchr::memchr2(b'"', b'\\', b.get(j..)?)? + j;
                 if b[p] == b'\\' {
+                    escaped = true;
                     j = p + 2;
                 } else {
                     break p;
                 }
             };
-            // Quoted values are kept as written, escapes included (`msg="a \"b\""` is `a \"b\"`): the format's tests
-            // say so. Decoding them as JSON strings are decoded would take `Value::Str(.., true)` when a backslash
-            // was seen.
-            let v = Value::Str(i + 1, close, false);
+            // go-logfmt and slog quote with Go's strconv.Quote rules, whose escapes (`\"`, `\\`, `\n`, `\t`,
+            // `\uXXXX`) are JSON's for every character a log writes: decode them as JSON strings are decoded, so
+            // `msg="a \"b\""` is `a "b"`.
+            let v = Value::Str(i + 1, close, escaped);
             i = close + 1;
             if i < b.len() && !is_ws(b[i]) {
                 return None;
@@ -124,7 +126,7 @@ mod tests {
         assert_eq!(h.message_end, None);
         let l = r#"level=warn host=web-1 pid=12 thread=main msg="quote \" inside" dry"#;
         let h = parse(l, &CTX).unwrap();
-        assert_eq!(msg(l, &h), r#"quote \" inside"#);
+        assert_eq!(msg(l, &h), r#"quote " inside"#);
         assert_eq!(h.host.unwrap().of(l), "web-1");
         assert_eq!(h.pid.unwrap().of(l), "12");
         assert_eq!(h.thread.unwrap().of(l), "main");
