@@ -289,6 +289,7 @@ impl RangePass {
                 excerpts: analysis.excerpts.into_iter().collect(),
                 k8s_input: None,
                 k8s_note: None,
+                skipped: None,
             },
         ))
     }
@@ -336,6 +337,7 @@ mod tests {
             excerpts: analysis.excerpts.into_iter().collect(),
             k8s_input: None,
             k8s_note: None,
+            skipped: None,
         };
         (
             Session {

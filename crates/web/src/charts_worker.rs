@@ -85,8 +85,9 @@ impl SeriesTap {
     }
 
     /// Finishes the full file's series once the geo database (if fetched) is in, keeps them with the findings for
-    /// a reset, and sends them (`Response::Charts`, generation 0).
-    pub fn finish(self, findings: Findings, with_session: WithSession) {
+    /// a reset, and sends them (`Response::Charts`, generation 0). `skipped`: the charts stage was left out (the
+    /// builder saw no event): the empty charts go out at once with this note.
+    pub fn finish(self, findings: Findings, with_session: WithSession, skipped: Option<String>) {
         let SeriesTap { builder, geo, .. } = self;
         let send = move |geo: Option<Rc<GeoDb>>, note: Option<String>| {
             let mut charts = None;
@@ -110,6 +111,9 @@ impl SeriesTap {
                 s.full = Some((charts, findings));
             });
         };
+        if skipped.is_some() {
+            return send(None, skipped);
+        }
         match geo {
             None => send(None, None),
             Some(fetch) => wasm_bindgen_futures::spawn_local(async move {
