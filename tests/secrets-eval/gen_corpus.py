@@ -482,7 +482,7 @@ def aws_secret_lines():
 
     def l_():
         s = aws_secret()
-        return s, f"docker run -e AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE -e AWS_SECRET_ACCESS_KEY='{s}' amazon/aws-cli s3 ls"
+        return ["AKIAIOSFODNN7EXAMPLE", s], f"docker run -e AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE -e AWS_SECRET_ACCESS_KEY='{s}' amazon/aws-cli s3 ls"
 
     family("aws-secret-key", 14, [a, b, c, d, e, f, g, h, i, j, k, l_])
 
@@ -514,25 +514,29 @@ def gcp_lines():
 
     family("gcp-api-key", 12, [a, b, c, d, e, f])
 
-    def sa():
-        kid = rs(HEX, 40)
+    def sa_json():
+        """A service-account key file: the private key (escaped newlines) is what must not leak."""
         body = pem_body(R.randint(120, 200))
         pk = "-----BEGIN PRIVATE KEY-----\\n" + "\\n".join(body) + "\\n-----END PRIVATE KEY-----\\n"
         proj = f"{pick(*SERVICES)}-{rs(DIGITS, 6)}"
-        d = {"type": "service_account", "project_id": proj, "private_key_id": kid, "private_key": "PK",
+        d = {"type": "service_account", "project_id": proj, "private_key_id": rs(HEX, 40), "private_key": "PK",
              "client_email": f"ci@{proj}.iam.gserviceaccount.com", "client_id": rs(DIGITS, 21)}
-        line = json.dumps(d).replace('"PK"', '"' + pk + '"')
-        return [kid] + body, pick(line, f"{prefix()}GOOGLE_CREDENTIALS={line}", f"{prefix()}loaded credentials {line}")
+        return body, json.dumps(d).replace('"PK"', '"' + pk + '"')
 
-    def sa_yaml():
-        kid = rs(HEX, 40)
-        return kid, f"  private_key_id: {kid}"
+    def sa():
+        body, line = sa_json()
+        return body, pick(line, f"{prefix()}GOOGLE_CREDENTIALS={line}", f"{prefix()}loaded credentials {line}")
 
-    def sa_kv():
-        kid = rs(HEX, 40)
-        return kid, f"{prefix()}service account key id: \"private_key_id\": \"{kid}\","
+    def sa_b64():
+        _, line = sa_json()
+        blob = base64.b64encode(line.encode()).decode()
+        return blob, pick(f"GCP_SA_KEY={blob}", f"  credentials.json: {blob}", f"{prefix()}echo {blob} | base64 -d > /tmp/sa.json")
 
-    family("gcp-service-account-key", 12, [sa, sa, sa_yaml, sa, sa_kv, sa])
+    def sa_tf():
+        body, line = sa_json()
+        return body, f"  credentials = {json.dumps(line)}"
+
+    family("gcp-service-account-key", 12, [sa, sa_b64, sa_tf, sa, sa_b64, sa_tf])
 
 
 def azure_lines():
@@ -900,7 +904,8 @@ def registry_lines():
     def d_d():
         u, p = user(), password_simple()
         a = base64.b64encode(f"{u}:{p}".encode()).decode()
-        return a, f"  .dockerconfigjson: " + base64.b64encode(json.dumps({"auths": {"registry.example.com": {"auth": a}}}).encode()).decode() + f"  # auth={a}"
+        blob = base64.b64encode(json.dumps({"auths": {"registry.example.com": {"auth": a}}}).encode()).decode()
+        return blob, f"  .dockerconfigjson: {blob}"
 
     def d_e():
         k = dk()
@@ -1119,6 +1124,14 @@ PW_KEYS = ["password", "passwd", "pwd", "pass", "PASSWORD", "Password", "db_pass
            "masterUserPassword", "REDIS_PASSWORD", "proxyPassword", "auth.pass", "X_PASSWD", "app.db.pass"]
 
 
+def pw_key():
+    """A password key in one of the spellings people use."""
+    return pick("password", "Password", "PASSWORD", "passwd", "pwd", "pass", "passWord", "user_password",
+                "userPassword", "db-password", "dbPass", "admin_pwd", "rootPassword", "loginPassword", "PassPhrase",
+                "key_passphrase", "store-pass", "auth_pass", "PW", "pword", "mysql_pass", "password_hash_input",
+                "Passwort", "mot_de_passe", "contrasena", "sslPassword", "bind_pw")
+
+
 def password_lines():
     def kv_a():
         p, k = password(), pick(*PW_KEYS)
@@ -1127,6 +1140,10 @@ def password_lines():
     def kv_b():
         p = password()
         return p, f"{k_env()}={p}"
+
+    def kv_p():
+        p = password_simple()
+        return p, f"{prefix()}{pw_key()}: {p}"
 
     def kv_c():
         p = password_simple()
@@ -1180,11 +1197,11 @@ def password_lines():
         p = password_simple()
         return p, f"{prefix()}SMTP auth: user {user()}@{pick(*DOMAINS)}, password {p}"
 
-    family("password-kv", 24, [kv_a, kv_b, kv_c, kv_d, kv_e, kv_f, kv_g, kv_h, kv_i, kv_j, kv_k, kv_l, kv_m, kv_n, kv_o, kv_a, kv_b])
+    family("password-kv", 26, [kv_a, kv_b, kv_c, kv_d, kv_e, kv_f, kv_g, kv_h, kv_i, kv_j, kv_k, kv_l, kv_m, kv_n, kv_o, kv_p, kv_a, kv_b, kv_p])
 
     def js_a():
         p = password()
-        return p, json.dumps({"username": user(), pick("password", "passwd", "pwd", "pass"): p})
+        return p, json.dumps({"username": user(), pw_key(): p})
 
     def js_b():
         p = password()
@@ -1265,8 +1282,8 @@ def password_lines():
         return p, f"<Resource name=\"jdbc/{pick(*SERVICES)}\" auth=\"Container\" type=\"javax.sql.DataSource\" username=\"{user()}\" password=\"{p}\" driverClassName=\"org.postgresql.Driver\" url=\"jdbc:postgresql://{host()}:5432/app\"/>"
 
     def x_b():
-        p = password_simple()
-        return p, f"    <password>{p}</password>"
+        p, k = password_simple(), pw_key()
+        return p, f"    <{k}>{p}</{k}>"
 
     def x_c():
         p = password_simple()
@@ -1308,7 +1325,7 @@ def password_lines():
 
     def y_a():
         p = password_simple()
-        return p, f"  password: {p}"
+        return p, f"  {pw_key()}: {p}"
 
     def y_b():
         p = password_simple()
@@ -1565,7 +1582,35 @@ def dsn_lines():
         p, u = url("ldap", 389, path="dc=example,dc=com")
         return p, f"{prefix()}ldap URI {u}"
 
-    family("dsn-url", 26, [d_a, d_b, d_c, d_d, d_e, d_f, d_g, d_h, d_i, d_j, d_k, d_l, d_m, d_n, d_o, d_p, d_q, d_r, d_s, d_t])
+    def d_u():
+        p = password_simple()
+        return p, f"{prefix()}com.microsoft.sqlserver.jdbc.SQLServerException: Login failed. url=jdbc:sqlserver://{host()}:1433;databaseName=app;user=sa;password={p};encrypt=true"
+
+    def d_v():
+        u, p = user(), password_simple()
+        return p, f"MONGO_URL=mongodb://{u}:{p}@mongo-0.mongo:27017,mongo-1.mongo:27017,mongo-2.mongo:27017/app?replicaSet=rs0"
+
+    def d_w():
+        p, u = url("snowflake", 443, path="ANALYTICS/PUBLIC")
+        return p, f"{prefix()}sqlalchemy engine {u}?warehouse=COMPUTE_WH"
+
+    def d_x():
+        p, u = url("neo4j+s", 7687, path="")
+        return p, f"NEO4J_URI={u}"
+
+    def d_y():
+        p, u = url("amqps", 5671, path="vhost")
+        return p, json.dumps({"level": "error", "logger": "kombu", "msg": f"Connection to broker lost: {u}"})
+
+    def d_z():
+        p, u = url("https", 9200, path="")
+        return p, f"{prefix()}elasticsearch: Elasticsearch({u!r}) ConnectionError"
+
+    def d_aa():
+        p, u = url("mysql+pymysql", 3306, path="app", q="?charset=utf8mb4")
+        return p, f"  url: {u}"
+
+    family("dsn-url", 30, [d_a, d_b, d_c, d_d, d_e, d_f, d_g, d_h, d_i, d_j, d_k, d_l, d_m, d_n, d_o, d_p, d_q, d_r, d_s, d_t, d_u, d_v, d_w, d_x, d_y, d_z, d_aa])
 
     def g_a():
         p = password_simple()
@@ -1589,7 +1634,7 @@ def dsn_lines():
 
     def g_f():
         p = password_simple()
-        return p, f"{prefix()}host={host()} port=5432 user={user()} password={p} dbname=app sslmode=disable"
+        return p, f"{prefix()}sql.Open(\"mysql\", \"{user()}:{p}@tcp({host()}:3306)/app?tls=skip-verify&timeout=5s\")"
 
     family("go-mysql-dsn", 12, [g_a, g_b, g_c, g_d, g_e, g_f])
 
@@ -1629,7 +1674,15 @@ def dsn_lines():
         p = password_simple()
         return p, f"Provider=SQLOLEDB;Data Source={host()};Initial Catalog=Sales;User ID={user()};Password={p};"
 
-    family("connection-string", 13, [cs_a, cs_b, cs_c, cs_d, cs_e, cs_f, cs_g, cs_h, cs_i])
+    def cs_j():
+        p = password_simple()
+        return p, f"{prefix()}pq: connecting with \"host={host()} port=5432 user={user()} password={p} dbname=app sslmode=disable\""
+
+    def cs_k():
+        p = password_simple()
+        return p, f"{prefix()}psycopg2.OperationalError: connection to server failed; dsn='dbname=app user={user()} password={p} host={host()}'"
+
+    family("connection-string", 15, [cs_a, cs_b, cs_c, cs_d, cs_e, cs_f, cs_g, cs_h, cs_i, cs_j, cs_k])
 
 
 # --- HTTP -----------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -298,25 +299,52 @@ fn detect_secrets(ctx: &Ctx, dir: &Path, files: &[&Path]) -> Result<DsFindings> 
         })?;
     }
     let script = ctx.root.join("crates/xtask/src/eval_secrets_ds.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .args(files)
-        .current_dir(&ctx.root)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("detect-secrets: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "detect-secrets failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+    // The findings depend only on the release, the driver and the files: cached under target/ by their hash.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    DETECT_SECRETS.hash(&mut h);
+    fs::read(&script)
+        .map_err(|e| format!("{}: {e}", script.display()))?
+        .hash(&mut h);
+    for f in files {
+        f.hash(&mut h);
+        fs::read(f)
+            .map_err(|e| format!("{}: {e}", f.display()))?
+            .hash(&mut h);
     }
+    let cache = dir.join(format!("detect-secrets-{:016x}.tsv", h.finish()));
+    let stdout = match fs::read_to_string(&cache) {
+        Ok(text) => {
+            println!(
+                "eval-secrets: detect-secrets findings from {} (same release, driver and files)",
+                ctx.rel(&cache).display()
+            );
+            text
+        }
+        Err(_) => {
+            let out = Command::new(&python)
+                .arg(&script)
+                .args(files)
+                .current_dir(&ctx.root)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("detect-secrets: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "detect-secrets failed ({}): {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            fs::write(&cache, &text).map_err(|e| format!("{}: {e}", cache.display()))?;
+            text
+        }
+    };
     let mut found = DsFindings {
         version: String::new(),
         lines: HashMap::new(),
     };
-    for l in String::from_utf8_lossy(&out.stdout).lines() {
+    for l in stdout.lines() {
         let mut f = l.split('\t');
         match (f.next(), f.next(), f.next()) {
             (Some("version"), Some(v), None) => found.version = v.to_string(),
@@ -334,6 +362,15 @@ fn detect_secrets(ctx: &Ctx, dir: &Path, files: &[&Path]) -> Result<DsFindings> 
         }
     }
     Ok(found)
+}
+
+/// False-positive lines that lost the same text.
+struct FpGroup {
+    lines: usize,
+    /// The first such line, as `file:line`.
+    at: String,
+    orig: String,
+    red: String,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -430,7 +467,9 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
         ls_fp: Vec<usize>,
     }
     let mut neg = Vec::new();
-    let mut fp_examples: Vec<(String, String, String)> = Vec::new();
+    // What each false positive removed (the original between the common prefix and suffix with the redacted
+    // line) -> (lines, first place, original, redacted): one example per distinct fragment.
+    let mut fp_groups: BTreeMap<String, FpGroup> = BTreeMap::new();
     for f in &negatives {
         let bytes = fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
         let text = String::from_utf8_lossy(&bytes);
@@ -449,13 +488,15 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
         for (n, (o, r)) in orig.iter().zip(&red).enumerate() {
             if o != r {
                 ls_fp.push(n + 1);
-                if fp_examples.len() < opts.examples {
-                    fp_examples.push((
-                        format!("{}:{}", rel_shared(&shared, f), n + 1),
-                        o.to_string(),
-                        r.to_string(),
-                    ));
-                }
+                let g = fp_groups
+                    .entry(removed(o, r).to_string())
+                    .or_insert_with(|| FpGroup {
+                        lines: 0,
+                        at: format!("{}:{}", rel_shared(&shared, f), n + 1),
+                        orig: o.to_string(),
+                        red: r.to_string(),
+                    });
+                g.lines += 1;
             }
         }
         neg.push(NegFile {
@@ -736,20 +777,30 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
             );
         }
     }
-    if !fp_examples.is_empty() {
+    if !fp_groups.is_empty() {
+        let mut groups: Vec<(&String, &FpGroup)> = fp_groups.iter().collect();
+        groups.sort_by(|a, b| b.1.lines.cmp(&a.1.lines).then(a.0.cmp(b.0)));
         let _ = writeln!(
             md,
-            "\n## logsieve false positives ({ls_fp} lines; first {} shown)\n",
-            fp_examples.len()
+            "\n## logsieve false positives ({ls_fp} lines, {} distinct masked texts; {} shown, most frequent \
+             first)\n",
+            groups.len(),
+            opts.examples.min(groups.len())
         );
-        let _ = writeln!(md, "| where | original | redacted |");
-        let _ = writeln!(md, "|---|---|---|");
-        for (w, o, r) in &fp_examples {
+        let _ = writeln!(
+            md,
+            "| masked text | lines | first at | original | redacted |"
+        );
+        let _ = writeln!(md, "|---|---:|---|---|---|");
+        for (frag, g) in groups.iter().take(opts.examples) {
             let _ = writeln!(
                 md,
-                "| {w} | `{}` | `{}` |",
-                cell(&cut(o, 200)),
-                cell(&cut(r, 200))
+                "| `{}` | {} | {} | `{}` | `{}` |",
+                cell(&cut(frag, 60)),
+                g.lines,
+                g.at,
+                cell(&cut(&g.orig, 200)),
+                cell(&cut(&g.red, 200))
             );
         }
     }
@@ -771,6 +822,24 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
             failed.join("; ")
         ))
     }
+}
+
+/// The part of `orig` that `red` replaced: what is left between their common prefix and common suffix.
+fn removed<'a>(orig: &'a str, red: &str) -> &'a str {
+    let pre = orig
+        .char_indices()
+        .zip(red.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(orig.len().min(red.len()), |((i, _), _)| i);
+    let (o, r) = (&orig[pre..], &red[pre.min(red.len())..]);
+    let suf = o
+        .chars()
+        .rev()
+        .zip(r.chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    &o[..o.len() - suf]
 }
 
 fn rel_shared(shared: &Path, p: &Path) -> String {
@@ -940,6 +1009,13 @@ mod tests {
         let vals = vec!["user=x-and-more".to_string()];
         let orig = "a user=x-and-more b user=x-";
         assert!(caught(&vals[0], &vals, orig, "a <m> b user=x-"));
+    }
+
+    #[test]
+    fn removed_fragment() {
+        assert_eq!(removed("a x@y.com b", "a <email> b"), "x@y.com");
+        assert_eq!(removed("same", "same"), "");
+        assert_eq!(removed("k=v1 v1", "k=<m> v1"), "v1");
     }
 
     #[test]
