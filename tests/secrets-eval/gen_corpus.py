@@ -122,7 +122,7 @@ def prefix():
         f"{ts_iso()} {pick('INFO', 'WARN', 'ERROR', 'DEBUG')} {svc} ",
         f"[{ts_iso()}] {pick('info', 'warn', 'error', 'debug')}: ",
         f"{ts_iso()} stdout F ",
-        f"I{R.randint(1000, 1231)} {R.randint(0, 23):02d}:{R.randint(0, 59):02d}:{R.randint(0, 59):02d}.{R.randint(0, 999999):06d}    {R.randint(1, 99)} {svc}.go:{R.randint(10, 900)}] ",
+        f"I{R.randint(1, 12):02d}{R.randint(1, 28):02d} {R.randint(0, 23):02d}:{R.randint(0, 59):02d}:{R.randint(0, 59):02d}.{R.randint(0, 999999):06d}    {R.randint(1, 99)} {svc}.go:{R.randint(10, 900)}] ",
         f"time=\"{ts_iso()}\" level={pick('info', 'debug', 'warning')} msg=",
         "",
     )
@@ -346,7 +346,8 @@ def jwt(alg=None):
 
 
 def pem_body(nbytes):
-    b = base64.b64encode(rbytes(nbytes)).decode()
+    """Base64 lines of 64 characters (whole lines only: a short last line would be a label of a few characters)."""
+    b = base64.b64encode(rbytes(nbytes // 48 * 48)).decode()
     return [b[i:i + 64] for i in range(0, len(b), 64)]
 
 
@@ -959,7 +960,7 @@ def registry_lines():
 
     def do_e():
         k, s = rs(UPPER + DIGITS, 20), rs(ALNUM + "/+", 43)
-        return [k, s], f"SPACES_ACCESS_KEY_ID={k} SPACES_SECRET_ACCESS_KEY={s}"
+        return s, f"SPACES_ACCESS_KEY_ID={k} SPACES_SECRET_ACCESS_KEY={s}"
 
     family("digitalocean", 12, [do_a, do_b, do_c, do_d, do_e])
 
@@ -1129,7 +1130,7 @@ def pw_key():
     return pick("password", "Password", "PASSWORD", "passwd", "pwd", "pass", "passWord", "user_password",
                 "userPassword", "db-password", "dbPass", "admin_pwd", "rootPassword", "loginPassword", "PassPhrase",
                 "key_passphrase", "store-pass", "auth_pass", "PW", "pword", "mysql_pass", "password_hash_input",
-                "Passwort", "mot_de_passe", "contrasena", "sslPassword", "bind_pw")
+                "PassWd", "sslPassword", "bind_pw")
 
 
 def password_lines():
@@ -2215,7 +2216,7 @@ def observability_lines():
 
     def se_dsn():
         k = rs(HEX, 32)
-        return k, f"https://{k}@o{rs(DIGITS, 6)}.ingest.sentry.io/{rs(DIGITS, 7)}"
+        return k, f"https://{k}@o{R.randint(100000, 999999)}.ingest.sentry.io/{R.randint(1000000, 9999999)}"
 
     def se_a():
         k, d = se_dsn()
@@ -2414,7 +2415,7 @@ def pii_lines():
     family("email", 16, [em_a, em_b, em_c, em_d, em_e, em_f, em_g, em_h, em_i, em_j])
 
     def intl():
-        return pick(f"+44 20 {R.randint(7000, 7999)} {rs(DIGITS, 4)}", f"+49 30 {rs(DIGITS, 8)}", f"+33 {R.randint(1, 7)} {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)}",
+        return pick(f"+44 20 {R.randint(7000, 7999)} {rs(DIGITS, 4)}", f"+49 30 {R.randint(2, 9)}{rs(DIGITS, 7)}", f"+33 {R.randint(1, 7)} {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)}",
                     f"+86 1{pick('3', '5', '8')}{rs(DIGITS, 1)} {rs(DIGITS, 4)} {rs(DIGITS, 4)}", f"+1-{R.randint(201, 989)}-555-{rs(DIGITS, 4)}", f"+81 3-{rs(DIGITS, 4)}-{rs(DIGITS, 4)}",
                     f"+61 2 {rs(DIGITS, 4)} {rs(DIGITS, 4)}", f"+7 495 {rs(DIGITS, 3)}-{rs(DIGITS, 2)}-{rs(DIGITS, 2)}", f"+91 9{rs(DIGITS, 4)} {rs(DIGITS, 5)}",
                     f"+55 11 9{rs(DIGITS, 4)}-{rs(DIGITS, 4)}", f"+4477009{rs(DIGITS, 5)}", f"+34 6{rs(DIGITS, 2)} {rs(DIGITS, 3)} {rs(DIGITS, 3)}",
@@ -2439,7 +2440,7 @@ def pii_lines():
     def cn():
         base = f"1{pick('3', '5', '7', '8', '9')}{rs(DIGITS, 9)}"
         return pick(base, base, base, f"{base[:3]}-{base[3:7]}-{base[7:]}", f"{base[:3]} {base[3:7]} {base[7:]}",
-                    f"+86{base}", f"+86-{base}", f"0{pick('10', '21', '755', '571')}-{rs(DIGITS, 8)}")
+                    f"+86{base}", f"+86-{base}", f"0{pick('10', '21', '755', '571')}-{R.randint(2, 8)}{rs(DIGITS, 7)}")
 
     def cn_a():
         v = cn()
@@ -2466,7 +2467,7 @@ def pii_lines():
 
     def grouped():
         return pick(f"020 7{rs(DIGITS, 3)} {rs(DIGITS, 4)}", f"07700 {rs(DIGITS, 6)}", f"06 {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)} {rs(DIGITS, 2)}",
-                    f"030 {rs(DIGITS, 8)}", f"0151 {rs(DIGITS, 4)} {rs(DIGITS, 4)}", f"0412 {rs(DIGITS, 3)} {rs(DIGITS, 3)}",
+                    f"030 {R.randint(2, 9)}{rs(DIGITS, 7)}", f"0151 {rs(DIGITS, 4)} {rs(DIGITS, 4)}", f"0412 {rs(DIGITS, 3)} {rs(DIGITS, 3)}",
                     f"090-{rs(DIGITS, 4)}-{rs(DIGITS, 4)}", f"06-{rs(DIGITS, 8)}", f"0{R.randint(2, 9)}.{rs(DIGITS, 2)}.{rs(DIGITS, 2)}.{rs(DIGITS, 2)}.{rs(DIGITS, 2)}",
                     f"(0{R.randint(21, 89)}) {rs(DIGITS, 3)} {rs(DIGITS, 4)}")
 
