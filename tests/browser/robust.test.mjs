@@ -50,6 +50,7 @@ for (const [what, line] of Object.entries(HANG_LINES)) {
     const { st, wallMs } = await dropText(`${what}.log`, line + '\n', 10_000).catch((e) => {
       throw new Error(`${what}: no done or error within 10 s (the status stayed running): ${e.message}`);
     });
+    console.log(`${what}: ${st.state}, data-elapsed-ms ${st.elapsedMs}, ${wallMs} ms from the file input to done`);
     assert.equal(st.state, 'done', `${what}: ${st.text}`);
     assert.equal(st.events, 1, `${what}: one event`);
     assert.ok(st.elapsedMs < 2000, `${what}: the page took ${st.elapsedMs} ms (data-elapsed-ms)`);
