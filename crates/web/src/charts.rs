@@ -290,13 +290,10 @@ impl RangePass {
         }
         let map = session.templates.map();
         let series = tally.series.finish(Some(map), geo);
-        let analysis = tally
-            .analyzer
-            .unwrap_or_default()
-            .finish_analysis(&|id| {
-                map.get(logsieve_engine::template::TemplateId(id))
-                    .map(|t| t.template.clone())
-            });
+        let analysis = tally.analyzer.unwrap_or_default().finish_analysis(&|id| {
+            map.get(logsieve_engine::template::TemplateId(id))
+                .map(|t| t.template.clone())
+        });
         Ok((
             series,
             Findings {
