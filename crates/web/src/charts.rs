@@ -108,7 +108,9 @@ pub struct RangePass {
 struct Tally {
     range: TimeRange,
     series: SeriesBuilder,
-    analyzer: logsieve_findings::Analyzer,
+    /// `None` when the findings stage was left out (a retry after it failed): then `skipped` says why.
+    analyzer: Option<logsieve_findings::Analyzer>,
+    skipped: Option<String>,
     /// The next event re-read is index record `events`.
     events: u64,
     /// What the re-read's line numbers and offsets lack when it starts past the file's start.
@@ -151,7 +153,9 @@ impl Tally {
                 ..*ev
             };
             self.series.observe(&ev, Some(rec.template));
-            self.analyzer.observe(&ev, Some(rec.template));
+            if let Some(a) = self.analyzer.as_mut() {
+                a.observe(&ev, Some(rec.template));
+            }
         }
     }
 }
@@ -232,7 +236,8 @@ impl RangePass {
             tally: Tally {
                 range,
                 series: SeriesBuilder::with_time_range(range.0, range.1),
-                analyzer: logsieve_findings::Analyzer::new(),
+                analyzer: Some(logsieve_findings::Analyzer::new()),
+                skipped: None,
                 events,
                 line_base,
                 offset_base,
@@ -241,6 +246,13 @@ impl RangePass {
             },
             start: offset_base,
         }
+    }
+
+    /// Leaves the findings out (their stage failed on this file before): the range's findings are empty, with
+    /// `note` as their [`Findings::skipped`].
+    pub fn skip_findings(&mut self, note: String) {
+        self.tally.analyzer = None;
+        self.tally.skipped = Some(note);
     }
 
     /// The byte of the file where the re-read starts.
@@ -278,7 +290,7 @@ impl RangePass {
         }
         let map = session.templates.map();
         let series = tally.series.finish(Some(map), geo);
-        let analysis = tally.analyzer.finish_analysis(&|id| {
+        let analysis = tally.analyzer.unwrap_or_default().finish_analysis(&|id| {
             map.get(logsieve_engine::template::TemplateId(id))
                 .map(|t| t.template.clone())
         });
@@ -289,6 +301,7 @@ impl RangePass {
                 excerpts: analysis.excerpts.into_iter().collect(),
                 k8s_input: None,
                 k8s_note: None,
+                skipped: tally.skipped,
             },
         ))
     }
@@ -336,6 +349,7 @@ mod tests {
             excerpts: analysis.excerpts.into_iter().collect(),
             k8s_input: None,
             k8s_note: None,
+            skipped: None,
         };
         (
             Session {

@@ -43,6 +43,9 @@ struct ChartsState {
     range: Option<TimeRange>,
     /// The latest `Request::Range`: a pass of an older one stops.
     generation: u32,
+    /// Why the findings were left out of this parse (a retry after they failed), if they were: a range's pass
+    /// leaves them out too.
+    findings_skipped: Option<String>,
 }
 
 thread_local! {
@@ -85,9 +88,11 @@ impl SeriesTap {
     }
 
     /// Finishes the full file's series once the geo database (if fetched) is in, keeps them with the findings for
-    /// a reset, and sends them (`Response::Charts`, generation 0).
-    pub fn finish(self, findings: Findings, with_session: WithSession) {
+    /// a reset, and sends them (`Response::Charts`, generation 0). `skipped`: the charts stage was left out (the
+    /// builder saw no event): the empty charts go out at once with this note.
+    pub fn finish(self, findings: Findings, with_session: WithSession, skipped: Option<String>) {
         let SeriesTap { builder, geo, .. } = self;
+        STATE.with(|s| s.borrow_mut().findings_skipped = findings.skipped.clone());
         let send = move |geo: Option<Rc<GeoDb>>, note: Option<String>| {
             let mut charts = None;
             with_session(&mut |session| {
@@ -110,6 +115,9 @@ impl SeriesTap {
                 s.full = Some((charts, findings));
             });
         };
+        if skipped.is_some() {
+            return send(None, skipped);
+        }
         match geo {
             None => send(None, None),
             Some(fetch) => wasm_bindgen_futures::spawn_local(async move {
@@ -207,6 +215,9 @@ async fn range_pass(
     let Some(mut pass) = pass else {
         return Err("no file is open".into());
     };
+    if let Some(note) = STATE.with(|s| s.borrow().findings_skipped.clone()) {
+        pass.skip_findings(note);
+    }
     let mut at = pass.start();
     let mut bytes = Vec::new();
     while at < total && !pass.complete() {

@@ -14,6 +14,8 @@
 //!   answer's Markdown as a closed tree of nodes (no HTML) for the page to draw.
 //! - [`model_fields`]: the parsing worker's side of the model: the templates to name, and the names applied to
 //!   rows, details and the export (the model runs in its own worker: crates/model-worker).
+//! - [`stage`]: the worker's stages (reported with its progress, named when it fails, left out on a retry) and the
+//!   test-only fault switch.
 //! - `worker` (wasm32 only): the worker's browser glue (FileReaderSync, postMessage, Blobs).
 
 pub mod charts;
@@ -23,6 +25,7 @@ pub mod llm_markdown;
 pub mod model_fields;
 pub mod postbuild;
 pub mod protocol;
+pub mod stage;
 pub mod templates;
 pub mod view;
 

@@ -4,15 +4,30 @@
 //! a file carries the `File` as `file`, and the export's answer carries the NDJSON `Blob` as `blob`. Numbers are
 //! inside the JSON string, so 64-bit counts survive exactly.
 
+use crate::stage::{Fault, Skip, Stage};
 use logsieve_engine::Stats;
 use serde::{Deserialize, Serialize};
+
+/// Rows per [`Request::Rows`] page of the table (the worker sends the first page unasked with
+/// [`Response::Parsed`]).
+pub const PAGE_ROWS: u32 = 100;
+/// Templates per [`Request::Templates`] page (the first page also comes unasked with [`Response::Parsed`]).
+pub const PAGE_TEMPLATES: u32 = 100;
 
 /// UI → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t")]
 pub enum Request {
-    /// Parse the attached `File` (message field `file`). Starts a new session.
-    Open { name: String },
+    /// Parse the attached `File` (message field `file`). Starts a new session. `skip`: stages to leave out (a retry
+    /// after one failed; see [`Stage::skippable`]), with why. `fault`: the test-only fault switch, set only from
+    /// the page's own URL (see [`crate::stage`]).
+    Open {
+        name: String,
+        #[serde(default)]
+        skip: Vec<Skip>,
+        #[serde(default)]
+        fault: Option<Fault>,
+    },
     /// Sets the table's view: the levels kept (names as in [`Summary::levels`], `NONE` for events without a level;
     /// empty: all), a search text (case-insensitive substring of the event's text; empty: no search) and a
     /// template (its final id, as in [`TemplateRow::id`]; `None`: all). Answered by [`Response::View`] with the same
@@ -70,16 +85,32 @@ pub enum Request {
 pub enum Response {
     /// The worker's wasm is running and its message handler is installed.
     Ready,
-    /// Parsing progress, at most every ~100 ms.
+    /// Progress and heartbeat: at most every ~100 ms, at least every second while the worker works, and whenever
+    /// it enters a new [`Stage`]. The page shows a worker that sends nothing for 10 s while running as stalled.
     Progress {
         bytes_done: u64,
         bytes_total: u64,
         events: u64,
         elapsed_ms: f64,
+        #[serde(default)]
+        stage: Stage,
     },
-    /// The whole file was read (possibly with warnings, e.g. a truncated gzip: see [`Summary::error`]).
+    /// The pass is over and the events and templates can be browsed (the table, the templates list), while the
+    /// analyses (findings, the Kubernetes audit) still run; [`Response::Done`] or [`Response::Failed`] follows
+    /// them. Sent with the first page of rows and of templates right after it, so that what was parsed stays on
+    /// the page even if a later stage kills the worker.
+    Parsed {
+        summary: Summary,
+    },
+    /// The whole file was read and analysed (possibly with warnings, e.g. a truncated gzip: see
+    /// [`Summary::error`]). The charts may come after it.
     Done {
         summary: Summary,
+    },
+    /// The worker panicked in `stage` (its panic hook sends this just before the wasm traps; the worker is dead).
+    Crashed {
+        stage: Stage,
+        message: String,
     },
     /// The file could not be read to its end (a read error). The events read before it are kept and can be
     /// browsed: `summary` describes them.
@@ -178,6 +209,9 @@ pub struct Findings {
     pub k8s_input: Option<String>,
     /// Why the Kubernetes audit did not run or failed, if it did not.
     pub k8s_note: Option<String>,
+    /// Why the log's findings were not computed (the stage was left out after it failed), if they were not.
+    #[serde(default)]
+    pub skipped: Option<String>,
 }
 
 /// What the summary shows. Built from the engine's [`Stats`].

@@ -11,7 +11,8 @@
 //! while parsing: File offsets do not map to decoded offsets, so rows, search and details re-read that Blob.
 
 use crate::index::EventIndex;
-use crate::protocol::{Findings, Request, Response, Summary};
+use crate::protocol::{Findings, Request, Response, Summary, PAGE_ROWS, PAGE_TEMPLATES};
+use crate::stage::{skipped, Fault, FaultKind, Skip, Stage};
 use crate::templates::Templates;
 use crate::view::{NdjsonExport, Query, Session, Source};
 use crate::SLICE_BYTES;
@@ -19,7 +20,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use logsieve_engine::decode::Decoder;
 use logsieve_engine::template::TemplateMiner;
 use logsieve_engine::{FormatId, ParseOptions, Pipeline};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -56,9 +57,25 @@ thread_local! {
     static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker: installs the message handler and says `Ready`.
+/// Starts the worker: installs the panic hook and the message handler, and says `Ready`.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    // A panic traps the whole wasm instance (panic = abort): before it does, log it as usual and tell the page in
+    // which stage it happened, so that the page can offer to parse again without it.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let stage = STAGE.with(|s| s.get());
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let message = match info.location() {
+            Some(l) => format!("{payload} (at {}:{})", l.file(), l.line()),
+            None => payload,
+        };
+        post(&Response::Crashed { stage, message }, None);
+    }));
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -113,12 +130,12 @@ fn on_message(ev: MessageEvent) {
         }
     };
     match req {
-        Request::Open { name } => {
+        Request::Open { name, skip, fault } => {
             let file = Reflect::get(&data, &"file".into())
                 .ok()
                 .and_then(|f| f.dyn_into::<File>().ok());
             match file {
-                Some(f) => open(name, f),
+                Some(f) => open(name, f, skip, fault),
                 None => post(
                     &Response::Error {
                         message: "no file came with the request".into(),
@@ -297,12 +314,121 @@ fn current_year() -> i32 {
     js_sys::Date::new_0().get_utc_full_year() as i32
 }
 
-fn open(name: String, file: File) {
+/// Where the worker is (for the panic hook), and what the current parse leaves out or (tests only) breaks.
+struct Plan {
+    skip: Vec<Skip>,
+    fault: Option<Fault>,
+}
+
+thread_local! {
+    /// The stage the worker is in: set around every stage's work, per event during the pass (a `Cell` write, so
+    /// the hot loop stays cheap), read by the panic hook.
+    static STAGE: Cell<Stage> = const { Cell::new(Stage::Parse) };
+}
+
+fn set_stage(stage: Stage) {
+    STAGE.with(|s| s.set(stage));
+}
+
+impl Plan {
+    fn runs(&self, stage: Stage) -> bool {
+        skipped(&self.skip, stage).is_none()
+    }
+
+    /// What the panel of a left-out stage says, if `stage` is left out.
+    fn skip_note(&self, stage: Stage) -> Option<String> {
+        skipped(&self.skip, stage).map(|s| {
+            format!(
+                "{} did not run: left out on a retry after: {}.",
+                stage.panel_name(),
+                s.reason.trim_end_matches('.')
+            )
+        })
+    }
+
+    /// Enters a stage after the pass: tells the page (a progress message with the stage), and springs the test
+    /// fault when it is this stage's.
+    fn begin(&self, stage: Stage, beat: &Beat) {
+        set_stage(stage);
+        beat.post(stage);
+        if let Some(f) = self.fault.filter(|f| f.stage == stage) {
+            spring(f);
+        }
+    }
+}
+
+/// The test fault (see [`crate::stage`]): a panic, or a worker that stops answering (for ten minutes, long past
+/// the page's stall timeout; the page's Cancel terminates it sooner).
+fn spring(fault: Fault) {
+    match fault.kind {
+        FaultKind::Panic => panic!(
+            "injected fault: a panic in the {} stage (test switch ?fault=panic:{})",
+            fault.stage.as_str(),
+            fault.stage.as_str()
+        ),
+        FaultKind::Stall => {
+            let until = now_ms() + 600_000.0;
+            while now_ms() < until {
+                std::hint::spin_loop();
+            }
+        }
+    }
+}
+
+/// The parse's progress messages: the bytes done, the events, and when the last message went out.
+struct Beat {
+    started: f64,
+    total: u64,
+    at: Cell<u64>,
+    events: Cell<u64>,
+    last: Cell<f64>,
+}
+
+impl Beat {
+    fn post(&self, stage: Stage) {
+        let now = now_ms();
+        self.last.set(now);
+        post(
+            &Response::Progress {
+                bytes_done: self.at.get(),
+                bytes_total: self.total,
+                events: self.events.get(),
+                elapsed_ms: now - self.started,
+                stage,
+            },
+            None,
+        );
+    }
+
+    /// Posts progress if the last message is at least `ms` old.
+    fn post_every(&self, ms: f64, stage: Stage) {
+        if now_ms() - self.last.get() >= ms {
+            self.post(stage);
+        }
+    }
+}
+
+/// Checks the clock every this many events of a slice, to send a heartbeat when a slice is slow.
+const BEAT_EVENTS: u64 = 4096;
+/// A heartbeat at least this often while the pass runs (the page calls a worker silent for 10 s stalled).
+const BEAT_MS: f64 = 1000.0;
+
+fn open(name: String, file: File, skip: Vec<Skip>, fault: Option<Fault>) {
     // Drop the previous session first: its index may be large.
     OPEN.with(|o| o.borrow_mut().take());
+    let plan = Plan { skip, fault };
     let started = now_ms();
     let year = current_year();
     let total = file.size() as u64;
+    let beat = Beat {
+        started,
+        total,
+        at: Cell::new(0),
+        events: Cell::new(0),
+        last: Cell::new(started),
+    };
+    set_stage(Stage::Read);
+    beat.post(Stage::Read);
     let reader = match FileReaderSync::new() {
         Ok(r) => r,
         Err(e) => {
@@ -316,20 +442,34 @@ fn open(name: String, file: File) {
     let mut miner = TemplateMiner::new();
     let mut analyzer = logsieve_findings::Analyzer::new();
     let mut series = crate::charts_worker::SeriesTap::new();
+    let (findings_on, charts_on) = (plan.runs(Stage::Findings), plan.runs(Stage::Charts));
     let mut on_event = |ev: &logsieve_engine::Event<'_>| {
+        set_stage(Stage::Templates);
         let id = miner.observe_event(ev);
-        analyzer.observe(ev, Some(id.0));
-        series.observe(ev, id.0);
+        if findings_on {
+            set_stage(Stage::Findings);
+            analyzer.observe(ev, Some(id.0));
+        }
+        if charts_on {
+            set_stage(Stage::Charts);
+            series.observe(ev, id.0);
+        }
+        set_stage(Stage::Parse);
         index.push(ev, id.0);
+        let n = beat.events.get() + 1;
+        beat.events.set(n);
+        if n.is_multiple_of(BEAT_EVENTS) {
+            beat.post_every(BEAT_MS, Stage::Parse);
+        }
     };
     let mut buf = Vec::with_capacity(SLICE_BYTES as usize);
     let mut decoded: Option<DecodedBlob> = None;
     let mut engine_error = None;
     let mut read_error = None;
-    let mut last_progress = started;
     let mut at = 0u64;
     while at < total {
         let end = (at + SLICE_BYTES).min(total);
+        set_stage(Stage::Read);
         if let Err(e) = read_into(&reader, &file, at, end, &mut buf) {
             read_error = Some(format!("reading the file failed at byte {at}: {e}"));
             break;
@@ -344,34 +484,22 @@ fn open(name: String, file: File) {
         if let Some(d) = decoded.as_mut() {
             d.feed(&buf);
         }
+        set_stage(Stage::Parse);
         let res = pipeline.feed(&buf, &mut on_event);
         at = end;
+        beat.at.set(at);
         if let Err(e) = res {
             engine_error = Some(e.to_string());
             break;
         }
-        let now = now_ms();
-        if now - last_progress >= PROGRESS_MS {
-            last_progress = now;
-            post(
-                &Response::Progress {
-                    bytes_done: at,
-                    bytes_total: total,
-                    events: pipeline.stats().events,
-                    elapsed_ms: now - started,
-                },
-                None,
-            );
-        }
+        beat.post_every(PROGRESS_MS, Stage::Parse);
     }
+    set_stage(Stage::Parse);
     if let Err(e) = pipeline.finish(&mut on_event) {
         engine_error.get_or_insert(e.to_string());
     }
+    plan.begin(Stage::Templates, &beat);
     let map = miner.finish();
-    let analysis = analyzer.finish_analysis(&|id| {
-        map.get(logsieve_engine::template::TemplateId(id))
-            .map(|t| t.template.clone())
-    });
     let templates = Templates::build(map, &index);
     let stats = pipeline.stats().clone();
     let file_format = FormatId::KNOWN
@@ -379,6 +507,7 @@ fn open(name: String, file: File) {
         .copied()
         .find(|f| f.as_str() == stats.file_format)
         .unwrap_or_default();
+    set_stage(Stage::Read);
     let source_blob: Blob = match decoded {
         Some(d) => match d.finish() {
             Ok(b) => b,
@@ -389,8 +518,7 @@ fn open(name: String, file: File) {
         },
         None => file.clone().into(),
     };
-    let elapsed = now_ms() - started;
-    let mut summary = Summary::from_stats(&name, &stats, engine_error, elapsed);
+    let mut summary = Summary::from_stats(&name, &stats, engine_error, now_ms() - started);
     summary.wasm_memory_bytes = wasm_memory_bytes();
     summary.templates = templates.len() as u64;
     summary.template_axis = templates.axis().clone();
@@ -420,12 +548,42 @@ fn open(name: String, file: File) {
             model_fields: Default::default(),
         })
     });
+    // What was parsed goes to the page before the analyses run: if one of them kills the worker, the page still
+    // has the summary and the first rows and templates.
+    post(
+        &Response::Parsed {
+            summary: summary.clone(),
+        },
+        None,
+    );
+    with_open(|o| {
+        rows(o, 0, 0, PAGE_ROWS)?;
+        let templates = o.session.templates.rows(0, PAGE_TEMPLATES);
+        post(
+            &Response::Templates {
+                start: 0,
+                templates,
+            },
+            None,
+        );
+        Ok(())
+    });
     let gzip = summary.gzip;
     let failed = read_error.is_some();
-    match read_error {
-        Some(message) => post(&Response::Failed { message, summary }, None),
-        None => post(&Response::Done { summary }, None),
-    }
+    let analysis = if findings_on {
+        plan.begin(Stage::Findings, &beat);
+        // The miner's final map is the templates list's now.
+        analyzer.finish_analysis(&|id| {
+            OPEN.with(|o| {
+                let o = o.borrow();
+                let map = o.as_ref()?.session.templates.map();
+                map.get(logsieve_engine::template::TemplateId(id))
+                    .map(|t| t.template.clone())
+            })
+        })
+    } else {
+        logsieve_findings::Analyzer::new().finish_analysis(&|_| None)
+    };
     let mut findings = Findings {
         findings: analysis.findings.clone(),
         excerpts: analysis
@@ -435,9 +593,16 @@ fn open(name: String, file: File) {
             .collect(),
         k8s_input: None,
         k8s_note: None,
+        skipped: plan.skip_note(Stage::Findings),
     };
     if !failed && !gzip && total > 0 {
-        k8s_audit(&mut findings, total);
+        match plan.skip_note(Stage::K8s) {
+            Some(note) => findings.k8s_note = Some(note),
+            None => {
+                plan.begin(Stage::K8s, &beat);
+                k8s_audit(&mut findings, total);
+            }
+        }
     }
     let kept = findings.clone();
     let for_llm = crate::llm::Kept::new(stats, analysis, &findings.findings);
@@ -447,8 +612,19 @@ fn open(name: String, file: File) {
         }
     });
     post(&Response::Findings { findings }, None);
+    summary.elapsed_ms = now_ms() - started;
+    match read_error {
+        Some(message) => post(&Response::Failed { message, summary }, None),
+        None => post(&Response::Done { summary }, None),
+    }
     // The charts after the findings: for an access log they wait for the geo database.
-    series.finish(kept, with_session);
+    let charts_note = plan.skip_note(Stage::Charts);
+    if charts_note.is_none() {
+        plan.begin(Stage::Charts, &beat);
+    }
+    series.finish(kept, with_session, charts_note);
+    // Later work (queries, the geo fetch's charts) is on the parsed events.
+    set_stage(Stage::Parse);
 }
 
 /// Adds the Kubernetes audit's findings when the open file (small enough) is manifests or kubectl output, and

@@ -253,11 +253,18 @@ pub fn FindingsView() -> impl IntoView {
             .clone()
             .map(|n| view! { <p class="notice">{n}</p> });
         let n = log.len();
+        // The log's findings were left out (a retry after their stage failed): say so instead of "none".
+        let skipped = fs.skipped.clone();
+        let none = (n == 0 && skipped.is_none())
+            .then(|| view! { <p class="empty">"No findings in this log."</p> });
+        let skipped =
+            skipped.map(|s| view! { <p class="notice" data-testid="findings-skipped">{s}</p> });
         view! {
             {note}
             {k8s_view}
             <section class="log-findings" data-testid="log-findings" data-count=n.to_string()>
-                {(n == 0).then(|| view! { <p class="empty">"No findings in this log."</p> })}
+                {skipped}
+                {none}
                 {log
                     .into_iter()
                     .map(|f| view! { <FindingCard finding=f excerpts=excerpts.clone()/> })

@@ -30,6 +30,12 @@ fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     client::set_handler(move |resp, blob| state.on_response(resp, blob));
+    // The stall watch: the worker sends a heartbeat every second while it works; checked four times a second so
+    // that a stall shows soon after its 10 s.
+    set_interval(
+        move || state.check_stall(),
+        std::time::Duration::from_millis(250),
+    );
     provide_context(model::ModelState::install(state));
     view! {
         <header class="top">

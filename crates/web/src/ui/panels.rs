@@ -1,7 +1,7 @@
 //! The page's smaller parts: drop zone, status, summary, toolbar (filters, search, the template filter's chip,
 //! export), detail panel.
 
-use super::state::{AppState, ExportState, Phase};
+use super::state::{AppState, ExportState, Phase, Running, STALL_MS};
 use leptos::prelude::*;
 use logsieve_web::protocol::{human_bytes, mb_per_s, thousands, Summary};
 use wasm_bindgen::JsCast;
@@ -79,6 +79,33 @@ fn done_text(s: &Summary) -> String {
     )
 }
 
+fn running_text(r: &Running) -> String {
+    if r.stalled {
+        return format!(
+            "{}: the worker has not answered for over {} s, in the {} stage.",
+            r.name,
+            (STALL_MS / 1000.0).round(),
+            r.stage.as_str()
+        );
+    }
+    match &r.parsed {
+        Some(s) => format!(
+            "{}: {} events read; {} stage…",
+            r.name,
+            thousands(s.events),
+            r.stage.as_str()
+        ),
+        None => format!(
+            "Reading {}: {} of {}, {} events, {:.1} MB/s",
+            r.name,
+            human_bytes(r.bytes_done),
+            human_bytes(r.bytes_total),
+            thousands(r.events),
+            mb_per_s(r.bytes_done, r.elapsed_ms)
+        ),
+    }
+}
+
 #[component]
 pub fn Status() -> impl IntoView {
     let st = state();
@@ -87,21 +114,11 @@ pub fn Status() -> impl IntoView {
     let text = move || {
         phase.with(|p| match p {
             Phase::Idle => "No file yet.".to_string(),
-            Phase::Running {
-                name,
-                bytes_done,
-                bytes_total,
-                events,
-                elapsed_ms,
-            } => format!(
-                "Reading {name}: {} of {}, {} events, {:.1} MB/s",
-                human_bytes(*bytes_done),
-                human_bytes(*bytes_total),
-                thousands(*events),
-                mb_per_s(*bytes_done, *elapsed_ms)
-            ),
+            Phase::Running(r) => running_text(r),
             Phase::Done(s) => format!("{}: {}", s.name, done_text(s)),
-            Phase::Error { message, summary } => match summary {
+            Phase::Error {
+                message, summary, ..
+            } => match summary {
                 Some(s) if s.events > 0 => format!(
                     "{}: {message}. The {} events read before it are kept.",
                     s.name,
@@ -114,11 +131,9 @@ pub fn Status() -> impl IntoView {
     };
     let progress = move || {
         phase.with(|p| match p {
-            Phase::Running {
-                bytes_done,
-                bytes_total,
-                ..
-            } => Some((*bytes_done as f64, (*bytes_total).max(1) as f64)),
+            Phase::Running(r) if r.parsed.is_none() => {
+                Some((r.bytes_done as f64, r.bytes_total.max(1) as f64))
+            }
             _ => None,
         })
     };
@@ -127,6 +142,7 @@ pub fn Status() -> impl IntoView {
             class="status"
             data-testid="status"
             data-state=move || phase.with(|p| p.state())
+            data-stage=move || phase.with(|p| p.stage().map(|s| s.as_str()))
             data-events=move || summary().map(|s| s.events.to_string())
             data-bytes=move || summary().map(|s| s.bytes_in.to_string())
             data-elapsed-ms=move || summary().map(|s| format!("{}", s.elapsed_ms.round()))
@@ -145,7 +161,54 @@ pub fn Status() -> impl IntoView {
                         }
                     })
             }}
+            <CancelButton/>
+            <RetryButton/>
         </section>
+    }
+}
+
+/// Stops a running parse (shown while it runs; the way out of a stalled one).
+#[component]
+fn CancelButton() -> impl IntoView {
+    let st = state();
+    let running = move || st.phase.with(|p| matches!(p, Phase::Running(_)));
+    view! {
+        <Show when=running>
+            <button type="button" class="cancel" data-testid="cancel" on:click=move |_| st.cancel()>
+                "Cancel"
+            </button>
+        </Show>
+    }
+}
+
+/// After a failure (or a cancel) in a stage that can be left out: parses the file again without it.
+#[component]
+fn RetryButton() -> impl IntoView {
+    let st = state();
+    let offer = move || {
+        st.phase.with(|p| match p {
+            Phase::Error {
+                message,
+                stage: Some(stage),
+                ..
+            } if stage.skippable() => Some((*stage, message.clone())),
+            _ => None,
+        })
+    };
+    move || {
+        offer().map(|(stage, reason)| {
+            view! {
+                <button
+                    type="button"
+                    class="retry"
+                    data-testid="retry"
+                    data-stage=stage.as_str()
+                    on:click=move |_| st.retry_without(stage, reason.clone())
+                >
+                    {format!("Retry without {}", stage.as_str())}
+                </button>
+            }
+        })
     }
 }
 

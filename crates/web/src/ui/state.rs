@@ -3,6 +3,7 @@
 use super::client;
 use leptos::prelude::*;
 use logsieve_web::protocol::{Detail, Findings, Request, Response, Row, Summary, TemplateRow};
+use logsieve_web::stage::{Fault, Skip, Stage};
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
@@ -11,26 +12,44 @@ use web_sys::{Blob, File};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     Idle,
-    Running {
-        name: String,
-        bytes_done: u64,
-        bytes_total: u64,
-        events: u64,
-        elapsed_ms: f64,
-    },
+    /// The worker works on the file (`stalled`: it has sent nothing for [`STALL_MS`]).
+    Running(Running),
     Done(Summary),
-    /// `summary`: what was read before the error (kept and browsable), if anything.
+    /// `summary`: what was read before the error (kept and browsable), if anything. `stage`: the stage that
+    /// failed (or was cancelled), when known: the page offers to parse again without it.
     Error {
         message: String,
         summary: Option<Summary>,
+        stage: Option<Stage>,
     },
 }
+
+/// A parse in progress, as its latest progress message left it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Running {
+    pub name: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub events: u64,
+    pub elapsed_ms: f64,
+    /// The stage the worker said it is in.
+    pub stage: Stage,
+    /// No message from the worker for [`STALL_MS`].
+    pub stalled: bool,
+    /// What the pass produced (`Response::Parsed`), once it is over: the table and the templates can be used
+    /// while the analyses run.
+    pub parsed: Option<Summary>,
+}
+
+/// A running worker that sends nothing for this long is shown as stalled (it sends a heartbeat every second).
+pub const STALL_MS: f64 = 10_000.0;
 
 impl Phase {
     pub fn state(&self) -> &'static str {
         match self {
             Phase::Idle => "idle",
-            Phase::Running { .. } => "running",
+            Phase::Running(r) if r.stalled => "stalled",
+            Phase::Running(_) => "running",
             Phase::Done(_) => "done",
             Phase::Error { .. } => "error",
         }
@@ -38,7 +57,16 @@ impl Phase {
     pub fn summary(&self) -> Option<&Summary> {
         match self {
             Phase::Done(s) => Some(s),
+            Phase::Running(r) => r.parsed.as_ref(),
             Phase::Error { summary, .. } => summary.as_ref(),
+            _ => None,
+        }
+    }
+    /// The stage the worker is in, or the one that failed.
+    pub fn stage(&self) -> Option<Stage> {
+        match self {
+            Phase::Running(r) => Some(r.stage),
+            Phase::Error { stage, .. } => *stage,
             _ => None,
         }
     }
@@ -60,10 +88,10 @@ pub enum ExportState {
 }
 
 /// Rows fetched per request, and how many cached rows are kept around the visible ones.
-pub const PAGE_ROWS: u64 = 100;
+pub const PAGE_ROWS: u64 = logsieve_web::protocol::PAGE_ROWS as u64;
 const MAX_CACHED_ROWS: usize = 20_000;
 /// Templates fetched per request (they are all kept once fetched: at most ~16.5 k per file).
-pub const PAGE_TEMPLATES: u32 = 100;
+pub use logsieve_web::protocol::PAGE_TEMPLATES;
 
 /// The tab shown under the toolbar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +147,12 @@ pub struct AppState {
     pub charts: super::charts::ChartsState,
     /// "Ask an LLM": settings, preview, answer, and the Markdown report.
     pub llm: super::llm::LlmState,
+    /// The file being parsed (or last parsed), for a retry without a failed stage.
+    pub file: StoredValue<Option<File>, LocalStorage>,
+    /// The stages the current parse leaves out, and why.
+    pub skip: RwSignal<Vec<Skip>>,
+    /// When the worker last sent anything (`performance.now()`), for the stall watch.
+    pub last_heard: StoredValue<f64>,
 }
 
 impl AppState {
@@ -146,38 +180,145 @@ impl AppState {
             jump_event: RwSignal::new(None),
             charts: super::charts::ChartsState::new(),
             llm: super::llm::LlmState::new(),
+            file: StoredValue::new_local(None),
+            skip: RwSignal::new(Vec::new()),
+            last_heard: StoredValue::new(0.0),
         }
     }
 
     /// Starts parsing a file in a fresh worker.
     pub fn open(self, file: File) {
+        self.start(file, Vec::new(), None);
+    }
+
+    /// Parses the file again in a fresh worker, leaving out `stage` (which failed: `reason`) and the stages left
+    /// out before. What was parsed stays on the page until the new parse replaces it.
+    pub fn retry_without(self, stage: Stage, reason: String) {
+        let Some(file) = self.file.get_value() else {
+            return;
+        };
+        let mut skip = self.skip.get_untracked();
+        skip.retain(|s| s.stage != stage);
+        skip.push(Skip { stage, reason });
+        let kept = self.phase.with_untracked(|p| p.summary().cloned());
+        self.start(file, skip, kept);
+    }
+
+    /// Stops the worker (the Cancel button of a stalled or long parse): the page shows `error` with "cancelled"
+    /// and the stage it was in, keeps what was parsed, and offers a retry without that stage when it can be left
+    /// out.
+    pub fn cancel(self) {
+        let Some(r) = self.phase.with_untracked(|p| match p {
+            Phase::Running(r) => Some(r.clone()),
+            _ => None,
+        }) else {
+            return;
+        };
+        client::stop();
+        let silent = (now_ms() - self.last_heard.get_value()) / 1000.0;
+        self.phase.set(Phase::Error {
+            message: format!(
+                "cancelled in the {} stage (no word from the worker for {silent:.0} s)",
+                r.stage.as_str()
+            ),
+            summary: r.parsed,
+            stage: Some(r.stage),
+        });
+    }
+
+    /// A message came from the worker: it is alive (a stalled parse is running again).
+    fn heard(self) {
+        self.last_heard.set_value(now_ms());
+        if self
+            .phase
+            .with_untracked(|p| matches!(p, Phase::Running(r) if r.stalled))
+        {
+            self.phase.update(|p| {
+                if let Phase::Running(r) = p {
+                    r.stalled = false;
+                }
+            });
+        }
+    }
+
+    /// The stall watch (four times a second): a running parse whose worker said nothing for [`STALL_MS`] is stalled.
+    pub fn check_stall(self) {
+        let quiet = now_ms() - self.last_heard.get_value() >= STALL_MS;
+        if quiet
+            && self
+                .phase
+                .with_untracked(|p| matches!(p, Phase::Running(r) if !r.stalled))
+        {
+            self.phase.update(|p| {
+                if let Phase::Running(r) = p {
+                    r.stalled = true;
+                }
+            });
+        }
+    }
+
+    /// Starts a parse in a fresh worker. `kept`: the summary of an earlier parse of the same file, shown (with its
+    /// cached rows and templates) until this one's pass is over.
+    fn start(self, file: File, skip: Vec<Skip>, kept: Option<Summary>) {
         let name = file.name();
         let total = file.size() as u64;
         client::restart();
-        super::model::on_new_file();
-        self.phase.set(Phase::Running {
+        self.last_heard.set_value(now_ms());
+        self.file.set_value(Some(file.clone()));
+        self.skip.set(skip.clone());
+        let retry = kept.is_some();
+        self.phase.set(Phase::Running(Running {
             name: name.clone(),
-            bytes_done: 0,
             bytes_total: total,
-            events: 0,
-            elapsed_ms: 0.0,
-        });
+            parsed: kept,
+            ..Running::default()
+        }));
+        self.findings.set(None);
+        self.charts.reset();
+        self.llm.reset();
+        self.export.set(ExportState::Idle);
+        self.notice.set(None);
+        // The test-only fault switch: only the page's own URL sets it (see logsieve_web::stage).
+        let fault = window()
+            .location()
+            .search()
+            .ok()
+            .and_then(|q| Fault::from_query(&q));
+        client::send(&Request::Open { name, skip, fault }, Some(&file));
+        if retry {
+            return;
+        }
+        super::model::on_new_file();
         self.reset_view(0, None);
         self.levels.set(Vec::new());
         self.search.set(String::new());
         self.selected.set(None);
         self.detail.set(None);
-        self.export.set(ExportState::Idle);
-        self.notice.set(None);
         self.template_filter.set(None);
         self.templates.set(HashMap::new());
         self.templates_in_flight.set_value(HashSet::new());
-        self.findings.set(None);
         self.jump_line.set_value(None);
         self.jump_event.set(None);
-        self.charts.reset();
-        self.llm.reset();
-        client::send(&Request::Open { name }, Some(&file));
+    }
+
+    /// Whether the current parse's pass is over (`Response::Parsed` came).
+    fn was_parsed(self) -> bool {
+        self.phase
+            .with_untracked(|p| matches!(p, Phase::Running(r) if r.parsed.is_some()))
+    }
+
+    /// The pass is over: the table shows the file's events (all levels checked), the model may start.
+    fn on_parsed(self, summary: &Summary) {
+        self.levels
+            .set(summary.levels.iter().map(|(l, _)| l.clone()).collect());
+        self.search.set(String::new());
+        self.template_filter.set(None);
+        self.selected.set(None);
+        self.detail.set(None);
+        self.templates.set(HashMap::new());
+        self.templates_in_flight.set_value(HashSet::new());
+        self.reset_view(0, Some(summary.events));
+        super::model::on_parsed();
     }
 
     fn reset_view(self, generation: u32, count: Option<u64>) {
@@ -332,6 +473,7 @@ impl AppState {
 
     /// What a worker answer does to the page.
     pub fn on_response(self, resp: Response, blob: Option<Blob>) {
+        self.heard();
         match resp {
             Response::Ready => {}
             Response::Progress {
@@ -339,35 +481,50 @@ impl AppState {
                 bytes_total,
                 events,
                 elapsed_ms,
+                stage,
             } => self.phase.update(|p| {
-                if let Phase::Running { name, .. } = p {
-                    *p = Phase::Running {
-                        name: std::mem::take(name),
-                        bytes_done,
-                        bytes_total,
-                        events,
-                        elapsed_ms,
-                    };
+                if let Phase::Running(r) = p {
+                    r.bytes_done = bytes_done;
+                    r.bytes_total = bytes_total;
+                    r.events = events;
+                    r.elapsed_ms = elapsed_ms;
+                    r.stage = stage;
                 }
             }),
+            Response::Parsed { summary } => {
+                self.on_parsed(&summary);
+                self.phase.update(|p| {
+                    if let Phase::Running(r) = p {
+                        r.parsed = Some(summary);
+                    }
+                });
+            }
             Response::Done { summary } => {
-                self.levels
-                    .set(summary.levels.iter().map(|(l, _)| l.clone()).collect());
-                let events = summary.events;
+                if !self.was_parsed() {
+                    self.on_parsed(&summary);
+                }
                 self.phase.set(Phase::Done(summary));
-                self.reset_view(0, Some(events));
-                super::model::on_parsed();
             }
             Response::Failed { message, summary } => {
-                self.levels
-                    .set(summary.levels.iter().map(|(l, _)| l.clone()).collect());
-                let events = summary.events;
+                if !self.was_parsed() {
+                    self.on_parsed(&summary);
+                }
                 self.phase.set(Phase::Error {
                     message,
                     summary: Some(summary),
+                    stage: None,
                 });
-                self.reset_view(0, Some(events));
-                super::model::on_parsed();
+            }
+            Response::Crashed { stage, message } => {
+                let summary = self.phase.with_untracked(|p| p.summary().cloned());
+                self.phase.set(Phase::Error {
+                    message: format!(
+                        "the {} stage failed: the worker panicked: {message}",
+                        stage.as_str()
+                    ),
+                    summary,
+                    stage: Some(stage),
+                });
             }
             Response::View {
                 generation,
@@ -468,13 +625,16 @@ impl AppState {
             },
             Response::Error { message } => {
                 self.llm.on_worker_error(&message);
-                let running = self
-                    .phase
-                    .with_untracked(|p| matches!(p, Phase::Running { .. }));
-                if running {
+                let running = self.phase.with_untracked(|p| match p {
+                    Phase::Running(r) => Some(r.clone()),
+                    _ => None,
+                });
+                if let Some(r) = running {
+                    // The worker died (a trap) or gave up: say in which stage, and keep what was parsed.
                     self.phase.set(Phase::Error {
-                        message,
-                        summary: None,
+                        message: format!("{message} (in the {} stage)", r.stage.as_str()),
+                        summary: r.parsed,
+                        stage: Some(r.stage),
                     });
                 } else {
                     if matches!(self.export.get_untracked(), ExportState::Running { .. }) {
@@ -487,6 +647,13 @@ impl AppState {
             }
         }
     }
+}
+
+fn now_ms() -> f64 {
+    window()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 /// Saves a Blob as a file: an object URL on a temporary `<a download>`, clicked, then revoked.
