@@ -375,14 +375,11 @@ pub(crate) fn build(a: Analyzer, templates: &dyn Fn(u32) -> Option<String>) -> A
             ev.lines.push(*l);
         }
         ev.total = total.max(ev.lines.len() as u64);
-        let ex: Vec<(u64, String)> = lines
-            .iter()
-            .filter_map(|l| {
-                a.series
-                    .error_excerpt(*l)
-                    .map(|t| (*l, ellipsize(&a.redactor.redact(t), 300)))
-            })
-            .take(3)
+        let ex: Vec<(u64, String)> = a
+            .series
+            .error_excerpts(r.start_ms, r.end_ms, 3)
+            .into_iter()
+            .map(|(l, t)| (l, ellipsize(&a.redactor.redact(t), 300)))
             .collect();
         let adv = advice::for_kind(
             "error_burst",
