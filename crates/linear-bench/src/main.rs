@@ -31,7 +31,7 @@ use subjects::{Mode, Series};
 #[global_allocator]
 static ALLOC: alloc::Counting = alloc::Counting;
 
-const DEFAULT_LIMIT_SECS: u64 = 60;
+const DEFAULT_LIMIT_SECS: u64 = 120;
 const DEFAULT_MAX_RATIO: f64 = 2.5;
 /// Memory ratios are judged only where the larger point allocated more than this (below, constants dominate).
 const MEMORY_FLOOR: usize = 1 << 20;
@@ -126,7 +126,7 @@ fn run_child(s: &Series) {
         let mut reps = 0;
         // At least two repetitions, up to five while they are cheap; the best is the least disturbed.
         let mut scratch = vec![0u8; EVICT_BYTES];
-        while reps < 2 || (reps < 5 && spent < Duration::from_millis(600)) {
+        while reps < 2 || (reps < 5 && spent < Duration::from_millis(300)) {
             evict(&mut scratch);
             let (t, p) = (s.run)(&input);
             if std::env::var_os("LINEAR_BENCH_REPS").is_some() {

@@ -144,6 +144,81 @@ fn token(i: usize) -> String {
         .collect()
 }
 
+/// Class characters without a break: every `Exception` in the run is a candidate exception name.
+fn exc_run(_: usize) -> String {
+    "a.BException".into()
+}
+
+fn nested_head(i: usize) -> String {
+    format!("{}org.springframework.web.FooException: failed; ", java(i))
+}
+
+/// Spring's inline causes, many on one line.
+fn nested(i: usize) -> String {
+    format!("nested exception is com.x.Fail{i}Exception: m{i}; ")
+}
+
+/// .NET's `Class (0xHRESULT): message`, never closed.
+fn hresult(_: usize) -> String {
+    "a.BException (0x80131904 ".into()
+}
+
+fn ip_head(i: usize) -> String {
+    format!("{}Failed password for root from ", sshd(i))
+}
+
+/// Client-address markers without a break: each starts a token that runs to the end.
+fn ip_markers(_: usize) -> String {
+    "ip=".into()
+}
+
+/// A trace with a cause on every line.
+fn causes_one(n: usize) -> String {
+    let mut s = format!("{}java.lang.IllegalStateException: boom\n", java(0));
+    let mut i = 0;
+    while s.len() < n {
+        s.push_str(&format!("Caused by: com.example.Cause{i}Exception: c{i}\n"));
+        i += 1;
+    }
+    s
+}
+
+fn causes_lines(n: usize) -> String {
+    let mut s = String::with_capacity(n + 256);
+    let mut i = 0;
+    while s.len() < n {
+        s.push_str(&java(i));
+        s.push_str("java.lang.IllegalStateException: boom\n");
+        for c in 0..4 {
+            s.push_str(&format!("Caused by: com.example.Cause{c}Exception: c{i}\n"));
+        }
+        i += 1;
+    }
+    s
+}
+
+/// Errors one per second for 2,700 seconds, then 300 errors at 20 a second (a burst), repeated: past 20,000 error
+/// seconds (the excerpts the analyzer keeps) the bursts' evidence lines have no excerpt.
+fn burst_long_line(i: usize) -> String {
+    let (period, k) = (i / 3_000, i % 3_000);
+    let secs = period * 2_715
+        + if k < 2_700 {
+            k
+        } else {
+            2_700 + (k - 2_700) / 20
+        };
+    format!(
+        "2024-03-{:02} {:02}:{:02}:{:02}.{:03} ERROR 1 --- [exec-{}] c.a.Svc : job {i} failed with code {}",
+        5 + secs / 86_400,
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60,
+        (k % 20) * 50,
+        i % 8,
+        i % 97
+    )
+}
+
 fn brackets_one(n: usize) -> String {
     let depth = n / 6;
     let mut s = java(0);
@@ -391,6 +466,20 @@ pub fn all() -> Vec<Shape> {
             name: "burst",
             one: burst_one,
             lines: |n| each_line(n, burst_line),
+        },
+        simple!("exc-run", java, exc_run),
+        simple!("nested", nested_head, nested),
+        simple!("hresult", java, hresult),
+        simple!("ip-markers", ip_head, ip_markers),
+        Shape {
+            name: "causes",
+            one: causes_one,
+            lines: causes_lines,
+        },
+        Shape {
+            name: "burst-long",
+            one: burst_one,
+            lines: |n| each_line(n, burst_long_line),
         },
         Shape {
             name: "json",

@@ -351,13 +351,17 @@ pub fn all() -> Vec<Series> {
             "utf8",
             "java-trace",
             "py-trace",
+            "exc-run",
+            "nested",
+            "hresult",
+            "causes",
         ] {
             out.push(on_events("stack", run_stack, s, mode));
         }
         for s in ["ordinary", "failures", "ips", "utf8", "brackets"] {
             out.push(on_events("kinds", run_kinds, s, mode));
         }
-        for s in ["access", "auth", "ips", "utf8"] {
+        for s in ["access", "auth", "ip-markers", "ips", "utf8"] {
             out.push(on_events("security", run_security, s, mode));
         }
         for s in ["ordinary", "ips", "hex", "phones", "token", "utf8"] {

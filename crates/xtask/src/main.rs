@@ -40,7 +40,7 @@ commands:
                              the linearity benchmark: every detector, the redactor, the engine, the k8s audit and
                              the LLM digest on one event of n bytes and on n bytes of lines, n doubling, adversarial
                              text per detector; CPU time and peak memory per n; fails when a ratio per doubling is
-                             above R (2.5) or a series runs out of its limit (60 s); --only keeps the series whose
+                             above R (2.5) or a series runs out of its limit (120 s of wall time); --only keeps the series whose
                              id (subject/shape/mode, see --list) contains TEXT
   help                       this text
 ";
