@@ -29,7 +29,7 @@ impl Mode {
     pub fn sizes(self) -> Vec<usize> {
         let (first, count) = match self {
             Mode::One => (64 << 10, 7),
-            Mode::Lines => (128 << 10, 7),
+            Mode::Lines => (128 << 10, 6),
         };
         (0..count).map(|k| first << k).collect()
     }
