@@ -410,7 +410,7 @@ fn human(n: usize) -> String {
     const K: usize = 1 << 10;
     const M: usize = 1 << 20;
     if n >= M {
-        if n % M == 0 {
+        if n.is_multiple_of(M) {
             format!("{}M", n / M)
         } else {
             format!("{:.1}M", n as f64 / M as f64)

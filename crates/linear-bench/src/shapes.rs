@@ -115,7 +115,7 @@ fn hex(i: usize) -> String {
 }
 
 fn phones(i: usize) -> String {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("+1 (555) 01{:02}-{:04}, ", i % 100, i % 10_000)
     } else {
         "4111 1111 1111 1111, ".into()
