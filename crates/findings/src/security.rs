@@ -1084,6 +1084,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn address_after_a_long_token() {
+        let long = "ip=".repeat(1000);
+        assert_eq!(
+            ip_in(&format!(
+                "Failed password for root from {long}10.0.0.9 port 22"
+            )),
+            Some("10.0.0.9")
+        );
+        let host = "h".repeat(400);
+        assert_eq!(
+            ip_in(&format!("login failed from {host}.example.com")),
+            None
+        );
+    }
+
+    #[test]
     fn attack_sets_compile() {
         for set in [SQLI_RE, XSS_RE, TRAVERSAL_RE, CMDI_RE, &CMDI_RE[1..]] {
             RegexSet::new(set).expect("compiles");

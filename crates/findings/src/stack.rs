@@ -991,6 +991,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn capped_causes_and_class_runs() {
+        let mut t = String::from("ERROR boom\njava.lang.IllegalStateException: boom\n");
+        for i in 0..100 {
+            t.push_str(&format!(
+                "Caused by: com.example.Cause{i}Exception: c{i}\n\tat a.B.c(B.java:{i})\n"
+            ));
+        }
+        let tr = parse(&t).unwrap();
+        assert_eq!(tr.chain.len(), MAX_CHAIN);
+        assert_eq!(tr.root().class, "com.example.Cause62Exception");
+        // Every frame is still counted.
+        assert_eq!(tr.frames, 100);
+
+        // A run of class characters longer than a class name holds none; a class after it is still found.
+        let run = "a.BException".repeat(100);
+        assert!(parse(&format!("ERROR {run}: x")).is_none());
+        let tr = parse(&format!("ERROR {run} then java.io.IOException: disk")).unwrap();
+        assert_eq!(tr.root().class, "java.io.IOException");
+    }
+
+    #[test]
     fn java_chain() {
         let t = "2024-03-05 03:00:35.112 ERROR 1 --- [nio-8080-exec-7] o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet.service() threw exception
 org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection; nested exception is java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.
