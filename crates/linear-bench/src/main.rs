@@ -17,7 +17,8 @@
 //! quadratic) costs the run at most the limit and is reported as such instead of hanging it. The parent prints one
 //! row per series: the time per n, the largest ratio between consecutive points, and the peak memory at the
 //! largest n with its largest ratio. It exits with 1 when any time ratio is above `--max-ratio` (2.5), when a
-//! memory ratio is above it past 1 MiB, or when a series ran out of time.
+//! memory ratio is above it past 1 MiB, or when a series ran out of time. A series over the ratio limit is
+//! measured a second time and the second measurement decides (both rows are printed).
 
 mod alloc;
 mod shapes;
@@ -235,56 +236,66 @@ fn run_parent(chosen: &[&Series], opts: &Options) -> ExitCode {
                 "mem×"
             );
         }
-        let o = run_series(&exe, s, opts.limit);
-        let times: String = s
-            .mode
-            .sizes()
-            .iter()
-            .map(|&n| match o.points.iter().find(|p| p.0 == n) {
-                Some(p) => format!("{:>8}", ms(p.1)),
-                None => format!("{:>8}", "-"),
-            })
-            .collect();
-        let ratio = max_ratio(o.points.iter().map(|p| p.1), TIME_FLOOR_SECS);
-        let mem_ratio = max_ratio(
-            o.points.iter().map(|p| p.2.max(1) as f64),
-            MEMORY_FLOOR as f64,
-        );
-        let peak = o.points.last().map(|p| p.2).unwrap_or(0);
-        let mut verdict = Vec::new();
-        if ratio > opts.max_ratio {
-            verdict.push(format!("time ×{ratio:.2}"));
-        }
-        if mem_ratio > opts.max_ratio {
-            verdict.push(format!("memory ×{mem_ratio:.2}"));
-        }
-        if let Some(c) = &o.cut {
-            verdict.push(c.clone());
-        }
-        if ratio > worst.0 {
-            worst = (ratio, s.id());
-        }
-        let v = if verdict.is_empty() {
-            "ok".to_string()
-        } else {
-            failures.push(format!("{}: {}", s.id(), verdict.join(", ")));
-            format!("FAIL {}", verdict.join(", "))
-        };
-        println!(
-            "{:<10} {:<12} {:<5}{}  {:>7} {:>9} {:>6}  {}",
-            s.subject,
-            s.shape,
-            s.mode.label(),
-            times,
-            format!("{ratio:.2}"),
-            human(peak),
-            if mem_ratio > 0.0 {
-                format!("{mem_ratio:.2}")
+        for attempt in 0..2 {
+            let o = run_series(&exe, s, opts.limit);
+            let times: String = s
+                .mode
+                .sizes()
+                .iter()
+                .map(|&n| match o.points.iter().find(|p| p.0 == n) {
+                    Some(p) => format!("{:>8}", ms(p.1)),
+                    None => format!("{:>8}", "-"),
+                })
+                .collect();
+            let ratio = max_ratio(o.points.iter().map(|p| p.1), TIME_FLOOR_SECS);
+            let mem_ratio = max_ratio(
+                o.points.iter().map(|p| p.2.max(1) as f64),
+                MEMORY_FLOOR as f64,
+            );
+            let peak = o.points.last().map(|p| p.2).unwrap_or(0);
+            let mut verdict = Vec::new();
+            if ratio > opts.max_ratio {
+                verdict.push(format!("time ×{ratio:.2}"));
+            }
+            if mem_ratio > opts.max_ratio {
+                verdict.push(format!("memory ×{mem_ratio:.2}"));
+            }
+            if let Some(c) = &o.cut {
+                verdict.push(c.clone());
+            }
+            // Over the limit once, by its ratios alone: measured again (the machine is shared; a neighbour's burst of
+            // memory traffic can double one point). Both rows are printed; the second decides.
+            let again = attempt == 0 && !verdict.is_empty() && o.cut.is_none();
+            if !again && ratio > worst.0 {
+                worst = (ratio, s.id());
+            }
+            let v = if verdict.is_empty() {
+                "ok".to_string()
+            } else if again {
+                format!("over ({}): measuring again", verdict.join(", "))
             } else {
-                "-".into()
-            },
-            v
-        );
+                failures.push(format!("{}: {}", s.id(), verdict.join(", ")));
+                format!("FAIL {}", verdict.join(", "))
+            };
+            println!(
+                "{:<10} {:<12} {:<5}{}  {:>7} {:>9} {:>6}  {}",
+                s.subject,
+                s.shape,
+                s.mode.label(),
+                times,
+                format!("{ratio:.2}"),
+                human(peak),
+                if mem_ratio > 0.0 {
+                    format!("{mem_ratio:.2}")
+                } else {
+                    "-".into()
+                },
+                v
+            );
+            if !again {
+                break;
+            }
+        }
     }
     println!();
     println!(

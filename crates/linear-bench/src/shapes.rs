@@ -219,6 +219,18 @@ fn burst_long_line(i: usize) -> String {
     )
 }
 
+/// Words without digits spelled from `i` (base 26): the template miner keeps each line as a new key, up to its
+/// key limit (compacting at 4,096, 8,192 and 16,384 keys).
+fn distinct_words(i: usize) -> String {
+    let mut w = String::new();
+    let mut x = i;
+    for _ in 0..4 {
+        w.push((b'a' + (x % 26) as u8) as char);
+        x /= 26;
+    }
+    format!("{w} {} {w}x ", &w[..2])
+}
+
 fn brackets_one(n: usize) -> String {
     let depth = n / 6;
     let mut s = java(0);
@@ -467,6 +479,7 @@ pub fn all() -> Vec<Shape> {
             one: burst_one,
             lines: |n| each_line(n, burst_line),
         },
+        simple!("distinct-words", java, distinct_words),
         simple!("exc-run", java, exc_run),
         simple!("nested", nested_head, nested),
         simple!("hresult", java, hresult),

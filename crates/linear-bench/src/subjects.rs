@@ -389,6 +389,7 @@ pub fn all() -> Vec<Series> {
             "access",
             "json",
             "ips",
+            "distinct-words",
         ] {
             out.push(on_text("engine", run_engine, s, mode));
         }
