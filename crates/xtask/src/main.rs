@@ -1,6 +1,7 @@
 //! The developer commands of logsieve, run as `cargo xtask <command>` (an alias in .cargo/config.toml).
 
 mod bench;
+mod bench_linear;
 mod bench_model;
 mod ctx;
 mod dist;
@@ -36,6 +37,12 @@ commands:
                              Chromium (one worker, relaxed-SIMD build); one JSON line per run; --baseline adds a
                              Q8_0 run with the SIMD128-only prefill in the same browser; --check runs the tiny
                              model in Chromium instead (tokens equal to native, kernels bit-identical)
+  bench-linear [--only TEXT]... [--limit SECS] [--max-ratio R] [--list]
+                             the linearity benchmark: every detector, the redactor, the engine, the k8s audit and
+                             the LLM digest on one event of n bytes and on n bytes of lines, n doubling, adversarial
+                             text per detector; CPU time and peak memory per n; fails when a ratio per doubling is
+                             above R (2.5) or a series runs out of its limit (120 s of wall time); --only keeps
+                             the series whose id (subject/shape/mode, see --list) contains TEXT
   eval-secrets [--report-only] [--examples N] [--skip-detect-secrets]
                              the redactor measured like a secret scanner: recall per family on the labelled corpus
                              tests/secrets-eval/positives.tsv and false-positive lines on every line of
@@ -124,6 +131,7 @@ fn run(args: &[String]) -> std::result::Result<(), Failure> {
             let opts = bench_model::parse_options(&options).map_err(Failure::Usage)?;
             bench_model::bench_model(&Ctx::new()?, &opts)?;
         }
+        "bench-linear" => bench_linear::bench_linear(&Ctx::new()?, &options)?,
         "eval-secrets" => {
             let opts = eval_secrets::parse_options(&options).map_err(Failure::Usage)?;
             eval_secrets::eval_secrets(&Ctx::new()?, &opts)?;
