@@ -83,11 +83,12 @@ pub fn decode(data: &[u8]) {
             let z = gzip(&[p.body], 6);
             let cut = (pick(0) * 256 + pick(1)) % z.len();
             let (out, r, _) = run_decoder(&chunks(&z[..cut], &sizes[sizes.len().min(2)..]));
-            assert!(
-                p.body.starts_with(&out),
-                "a cut gzip stream gave bytes that are not a prefix"
-            );
+            // Under two bytes the decoder cannot know it is gzip: it passes them on as text.
             if cut >= 2 {
+                assert!(
+                    p.body.starts_with(&out),
+                    "a cut gzip stream gave bytes that are not a prefix"
+                );
                 assert!(
                     r.is_err(),
                     "a gzip stream cut at {cut} of {} was not reported",
@@ -354,7 +355,7 @@ pub fn miner(data: &[u8]) {
         let mut whole = replay(&seen);
         let mut first = replay(&seen[..split]);
         let remap = first.absorb(replay(&seen[split..]));
-        assert_eq!(remap.len() <= seen.len() - split, true);
+        assert!(remap.len() <= seen.len() - split);
         assert!(remap.iter().all(|id| (id.0 as usize) < first.len()));
         assert_eq!(
             template_set(&mut first),

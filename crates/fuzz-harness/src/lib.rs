@@ -19,8 +19,11 @@ pub mod mutate;
 
 use logsieve_engine::{Event, ParseOptions};
 
+/// A target: it panics (or hangs) on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/regressions/<name>/` call it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("decode", engine::decode),
     ("pipeline_chunks", engine::pipeline_chunks),
     ("formats", engine::formats),
@@ -34,7 +37,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// The target called `name`.
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
