@@ -29,13 +29,29 @@ enum Outcome {
     Hung,
 }
 
+/// Threads of pending inputs are named with this prefix: their expected panics are not printed.
+const QUIET: &str = "pending:";
+
 /// Runs one input in its own thread (a hang leaves the thread behind; the test process ends anyway).
-fn replay(target: &str, path: &Path, timeout: Duration) -> Outcome {
+fn replay(target: &str, path: &Path, timeout: Duration, quiet: bool) -> Outcome {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with(QUIET))
+            {
+                default(info);
+            }
+        }));
+    });
     let f = logsieve_fuzz_harness::target(target).expect("known target");
     let data = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let (tx, rx) = mpsc::channel();
+    let prefix = if quiet { QUIET } else { "" };
     thread::Builder::new()
-        .name(format!("{target}:{}", path.display()))
+        .name(format!("{prefix}{target}:{}", path.display()))
         .spawn(move || {
             let r = std::panic::catch_unwind(|| f(&data));
             let _ = tx.send(r.map_err(|e| {
@@ -94,7 +110,7 @@ fn every_regression_input_passes() {
         let mut bad = 0;
         for p in &inputs {
             let started = Instant::now();
-            let outcome = replay(target, p, TIMEOUT);
+            let outcome = replay(target, p, TIMEOUT, false);
             eprintln!(
                 "{target} {}: {outcome:?} ({:.1?})",
                 p.display(),
@@ -120,7 +136,7 @@ fn every_regression_input_passes() {
                 TIMEOUT
             };
             let started = Instant::now();
-            let outcome = replay(target, &path, timeout);
+            let outcome = replay(target, &path, timeout, owner.is_some());
             count += 1;
             eprintln!("{name}: {outcome:?} ({:.1?})", started.elapsed());
             match (owner, outcome) {
