@@ -330,6 +330,13 @@ pub fn fix(text: &str) -> Result<String, K8sError> {
                     out.push_str(&node.to_yaml());
                 }
             }
+            // The YAML parser is lenient: an unclosed `[` or `{` in the input can swallow the documents appended
+            // after it. Never hand back a manifest that does not load again.
+            if let Err(e) = load::load(&out) {
+                return Err(K8sError::Yaml(format!(
+                    "the input is malformed YAML, its fixed version would not parse ({e})"
+                )));
+            }
             Ok(out)
         }
         Format::Json => {

@@ -137,3 +137,17 @@ fn json_stays_json() {
         ["Deployment", "LimitRange", "ResourceQuota", "Secret"]
     );
 }
+
+/// Found by the `k8s` fuzz target (fuzz/regressions/k8s/unclosed-flow-sequence-fix-does-not-parse): the lenient
+/// YAML parser accepts an unclosed `[`, which then swallowed the LimitRange and ResourceQuota documents the fix
+/// appends, so `fix` returned a manifest its own loader rejects. It is now an error.
+#[test]
+fn malformed_yaml_is_an_error_not_an_unparsable_fix() {
+    let text = "apiVersion: v1\nkind: Pod\n: a: [\nspec:";
+    match fix(text) {
+        Ok(fixed) => {
+            audit(&fixed).unwrap_or_else(|e| panic!("fixed output does not parse: {e}\n{fixed}"));
+        }
+        Err(e) => assert!(e.to_string().contains("malformed YAML"), "{e}"),
+    }
+}

@@ -79,6 +79,24 @@ impl Ctx {
         let resolved = cargo
             .or_else(|| self.which(program).map(PathBuf::into_os_string))
             .unwrap_or_else(|| OsString::from(program));
+        self.cmd_at(resolved)
+    }
+
+    /// `cargo` as found on the xtask PATH (rustup's proxy, which understands `+toolchain`), not the cargo that
+    /// runs xtask; otherwise as [`Ctx::cmd`]. The toolchain that runs xtask is not passed on.
+    pub fn rustup_cargo(&self) -> Command {
+        let resolved = self
+            .which("cargo")
+            .map(PathBuf::into_os_string)
+            .unwrap_or_else(|| OsString::from("cargo"));
+        let mut cmd = self.cmd_at(resolved);
+        for var in ["RUSTUP_TOOLCHAIN", "CARGO", "RUSTC", "RUSTDOC"] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    fn cmd_at(&self, resolved: OsString) -> Command {
         let mut cmd = Command::new(resolved);
         cmd.current_dir(&self.root)
             .env("PATH", &self.path)

@@ -6,6 +6,7 @@ mod bench_model;
 mod ctx;
 mod dist;
 mod eval_secrets;
+mod fuzz;
 mod serve;
 mod setup;
 mod test_all;
@@ -26,7 +27,8 @@ commands:
                              dist, then serve dist/ at http://127.0.0.1:N/ (default 8080, or the next free port)
                              until Ctrl-C; --no-build serves the existing dist/ as it is
   test [--skip-browser | --only-browser]
-                             setup, fmt + clippy, cargo test (--no-fail-fast), the CLI release build, the Trunk build + wasm clippy,
+                             setup, fmt + clippy, cargo test (--no-fail-fast), the CLI release build, a short fuzz
+                             pass (every target a few seconds), the Trunk build + wasm clippy,
                              then the browser tests; --only-browser runs setup and the browser tests against the
                              existing dist/ and target/release/logsieve
   bench [--skip-page]        the throughput benchmark: a >= 200 MB mixed file from ../shared/loghub, timed with
@@ -50,6 +52,11 @@ commands:
                              build) and, in the same run, detect-secrets (pip, throwaway venv); fails below recall
                              0.98 overall / 0.9 per family, above 0.5 % false positives, or when not ahead of
                              detect-secrets; --report-only only prints; report in target/eval-secrets/report.md
+  fuzz [--seconds N] [--target T]
+                             coverage-guided fuzzing (cargo-fuzz, libFuzzer) of every target in fuzz/fuzz_targets/, N
+                             seconds each (default 60), or only target T; installs the pinned nightly and cargo-fuzz
+                             when missing, seeds target/fuzz-corpus/ from ../shared; a crash or hang prints the input
+                             and the command that replays it, and exits non-zero (long run: --seconds 600)
   help                       this text
 ";
 
@@ -135,6 +142,10 @@ fn run(args: &[String]) -> std::result::Result<(), Failure> {
         "eval-secrets" => {
             let opts = eval_secrets::parse_options(&options).map_err(Failure::Usage)?;
             eval_secrets::eval_secrets(&Ctx::new()?, &opts)?;
+        }
+        "fuzz" => {
+            let opts = fuzz::parse_options(&options).map_err(Failure::Usage)?;
+            fuzz::fuzz(&Ctx::new()?, &opts)?;
         }
         "help" | "-h" | "--help" => print!("{USAGE}"),
         other => return Err(Failure::Usage(format!("unknown command `{other}`"))),

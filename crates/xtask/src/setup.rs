@@ -104,7 +104,13 @@ fn tool_version(ctx: &Ctx, tool: &str) -> Option<String> {
     out.split_whitespace().nth(1).map(str::to_owned)
 }
 
-fn cargo_tool(ctx: &Ctx, tool: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+pub(crate) fn cargo_tool(
+    ctx: &Ctx,
+    tool: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+) -> Result<()> {
     let what = format!("setup: {tool} {version}");
     let found = tool_version(ctx, tool);
     if found.as_deref() == Some(version) {

@@ -141,6 +141,8 @@ const WASM_MODEL_TESTS: &str =
 /// The same tokens through the production build (relaxed SIMD, feature `relaxed-simd`) in headless Chromium.
 const WASM_MODEL_CHROMIUM: &str = "cargo xtask bench-model --check";
 const BROWSER: &str = "browser tests (node --test tests/browser/)";
+/// Seconds per fuzz target in CI: a smoke pass of every target (the long run is `cargo xtask fuzz --seconds 600`).
+pub const CI_FUZZ_SECONDS: u64 = 12;
 
 pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
     let cargo = |line: &str| ctx.run(ctx.cmd("cargo").args(line.split(' ').skip(1)));
@@ -155,6 +157,16 @@ pub fn test(ctx: &Ctx, scope: Scope) -> Result<()> {
         report.run('b', CLIPPY, || cargo(CLIPPY));
         report.run('c', TESTS, || cargo(TESTS));
         cli_ok = report.run('d', CLI_BUILD, || cargo(CLI_BUILD));
+        let fuzz_name = format!("cargo xtask fuzz --seconds {CI_FUZZ_SECONDS}");
+        report.run('d', &fuzz_name, || {
+            crate::fuzz::fuzz(
+                ctx,
+                &crate::fuzz::Options {
+                    seconds: CI_FUZZ_SECONDS,
+                    target: None,
+                },
+            )
+        });
         // Both need the wasm32 target and Trunk's tools from setup.
         if setup_ok {
             dist_ok = report.run('e', TRUNK, || trunk_build(ctx));
