@@ -59,7 +59,7 @@ impl Redactor {
         let mut out = Vec::new();
         let kws = self
             .ac
-            .find_iter(text)
+            .find_overlapping_iter(text)
             .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
         self.catalog.locate_all(text, kws, &mut out);
         if self.pii {
