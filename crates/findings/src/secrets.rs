@@ -1990,6 +1990,16 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     if is_placeholder(v) {
         return;
     }
+    // A session id that is a number (`sessionid: 0x14ed93111f20000`, ZooKeeper's) is a counter, not a random
+    // token.
+    if label == "session" {
+        let digits = v.strip_prefix("0x").unwrap_or(v);
+        if digits.bytes().all(|c| c.is_ascii_hexdigit())
+            && (v.starts_with("0x") || digits.bytes().all(|c| c.is_ascii_digit()))
+        {
+            return;
+        }
+    }
     if strong {
         // Tokens and keys are long and not plain words.
         let min = if label == "signature" { 20 } else { 8 };
