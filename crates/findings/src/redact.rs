@@ -147,13 +147,28 @@ pub(crate) fn resolve(hits: &mut Vec<Hit>) {
     for h in hits.drain(..) {
         match kept.last_mut() {
             Some(last) if h.start < last.end => {
+                // A token recognised by its shape names the secret better than a generic hit as severe.
                 let h_wins = (h.class == Class::Secret && last.class == Class::Pii)
-                    || h.severity > last.severity;
+                    || h.severity > last.severity
+                    || (h.severity == last.severity
+                        && h.class == last.class
+                        && is_generic(last.label)
+                        && !is_generic(h.label));
                 let (win, lose) = if h_wins { (h, *last) } else { (*last, h) };
                 *last = if !is_generic(win.label)
                     && is_generic(lose.label)
                     && win.class == Class::Secret
                 {
+                    // What the generic hit covers after the token is still masked (`Credential=AKIA…/…,
+                    // Signature=…`): pushed as its own hit.
+                    if lose.end > win.end + 1 {
+                        *last = win;
+                        kept.push(Hit {
+                            start: win.end,
+                            ..lose
+                        });
+                        continue;
+                    }
                     win
                 } else {
                     Hit {
@@ -206,7 +221,14 @@ impl<'r> LineRedactor<'r> {
                 s.push_str(&line[end..]);
                 return Cow::Owned(s);
             }
-            if crate::secrets::looks_like_pem_body_line(line) {
+            // RFC 4880 armor: header lines (`Version: …`) and the blank line before the body stay as they are.
+            let t = line.trim();
+            if t.is_empty() || (t.contains(": ") && !t.contains("-----")) {
+                return Cow::Borrowed(line);
+            }
+            if crate::secrets::looks_like_pem_body_line(line)
+                || (t.starts_with('=') && t.len() <= 8)
+            {
                 let lead = line.len() - line.trim_start().len();
                 return Cow::Owned(format!("{}<secret:private-key>", &line[..lead]));
             }

@@ -686,7 +686,7 @@ static RE_RULES: &[ReRule] = &[
     // bot token: base64 user id "M|N|O…" . 6 . 27-38 (Discord developer docs).
     ReRule {
         keywords: &["discord"],
-        re: r"^discord[A-Za-z_\-]{0,16}[\x22']?\s{0,3}[:=]\s{0,3}[\x22']?([MNO][A-Za-z0-9_\-]{23,25}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38})",
+        re: r"^discord.{0,200}?\b([MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6,7}\.[A-Za-z0-9_\-]{27,38})",
         label: "discord-token",
         boundary_after: false,
         ..TOKEN
@@ -753,6 +753,10 @@ static SPECIAL: &[(&str, Special)] = &[
     ("sid=", Special::Pair),
     ("key", Special::Pair),
     ("cred", Special::Pair),
+    ("pw", Special::Pair),
+    ("psk", Special::Pair),
+    ("auth", Special::Pair),
+    ("htpasswd", Special::Cli),
     ("authorization", Special::Authorization),
     ("bearer", Special::Bearer),
     ("@", Special::Email),
@@ -1307,6 +1311,17 @@ fn locate_cli(text: &str, ks: usize, ke: usize, memo: &mut Memo, out: &mut Vec<H
                     (None, "")
                 }
             }
+            t if t.eq_ignore_ascii_case(b"htpasswd") => {
+                // `htpasswd -b[c] FILE USER PASSWORD`: the password is the last argument.
+                let batch = args
+                    .split(' ')
+                    .any(|a| a.starts_with('-') && a.contains('b'));
+                if batch && words.peek().is_none() && !wb.starts_with(b"-") {
+                    (Some(w), "password")
+                } else {
+                    (None, "")
+                }
+            }
             _ => {
                 // curl / wget: `-u user:pass`, `--user user:pass`, `--user=user:pass`, `-uuser:pass`.
                 let v = if w == "-u" || w == "--user" || w == "--proxy-user" || w == "-U" {
@@ -1418,6 +1433,12 @@ const CREDENTIAL_WORDS: &[(&str, &str)] = &[
     ("session", "session"),
     ("sessiontoken", "session"),
     ("cookie", "session"),
+    ("psk", "password"),
+    ("storepass", "password"),
+    ("keypass", "password"),
+    ("srcstorepass", "password"),
+    ("deststorepass", "password"),
+    ("auth", "credential"),
 ];
 
 /// Words before `key` that make it a credential (`secret_key`, `x-api-key`, `SharedAccessKey`, `client_key`).
@@ -1471,6 +1492,15 @@ const KEY_QUALIFIERS: &[&str] = &[
     "merchant",
     "publishable",
     "restricted",
+    "authorization",
+    "sentry",
+    "encryption",
+    "crypto",
+    "cipher",
+    "aes",
+    "jwt",
+    "session",
+    "cookie",
 ];
 
 /// Words after a credential word that say the value is not the credential itself.
@@ -1774,7 +1804,9 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         kr -= 1;
     }
     let key = &text[kl..kr];
-    let Some(label) = classify_key(key) else {
+    // A bare `key` names a credential only when its value is a long generated string (checked below).
+    let bare_key = key.eq_ignore_ascii_case("key");
+    let Some(label) = classify_key(key).or(bare_key.then_some("secret")) else {
         return;
     };
     // An XML element (`<password>`, `<ns:secret>`): the key follows `<` or `<prefix:`.
@@ -1827,7 +1859,8 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }
-    if named {
+    let named_tag = named && b.get(i) == Some(&b'>');
+    if named && !named_tag {
         // `, "value": ` or ` value=`.
         if b.get(i) == Some(&b',') {
             i += 1;
@@ -1881,12 +1914,26 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                     i += 1;
                 }
             }
-            Some(b'%')
-                if b.get(i + 1) == Some(&b'3')
-                    && matches!(b.get(i + 2), Some(b'D' | b'd' | b'A' | b'a')) =>
+            // `%3D`, or `%253D` when the URL was encoded twice.
+            Some(b'%') if encoded_separator(&b[i..]).is_some() => {
+                sep_colon = false;
+                i += encoded_separator(&b[i..]).unwrap_or(0);
+            }
+            // `<entry key="mail.password">VALUE</entry>`.
+            Some(b'>') if named_tag => {
+                sep_colon = false;
+                i += 1;
+            }
+            // `using access_key VALUE`, `-storepass VALUE`: a blank, when the value looks generated.
+            // (Only after a key written as code, `access_key`, `apiToken`: after a plain word it is prose, "for
+            // session 3be6c60ca0d3".)
+            Some(_)
+                if i == kr + 1
+                    && b[kr] == b' '
+                    && key.bytes().any(|c| matches!(c, b'_' | b'-' | b'.'))
+                    && looks_generated(&b[i..]) =>
             {
                 sep_colon = false;
-                i += 3;
             }
             Some(_)
                 if flag
@@ -1903,6 +1950,27 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         i += 1;
     }
     let strong = label != "password";
+    // Rejections that need only the value's start come before reading it, so that a rejected attempt reads a
+    // bounded window (a line of repeated keywords stays linear).
+    // `pwd=/home/user` is a working directory.
+    if b.get(i) == Some(&b'/')
+        && (key.eq_ignore_ascii_case("pwd") || key.eq_ignore_ascii_case("oldpwd"))
+    {
+        return;
+    }
+    let quote_skip = usize::from(matches!(b.get(i), Some(b'"' | b'\'')));
+    if bare_key
+        && !(looks_generated(&b[(i + quote_skip).min(b.len())..]) && {
+            let w = &b[(i + quote_skip).min(b.len())..];
+            w.iter()
+                .take(32)
+                .filter(|c| c.is_ascii_alphanumeric() || b"-_+/=".contains(c))
+                .count()
+                == 32
+        })
+    {
+        return;
+    }
     // The value. No cap on its length (a long value is masked whole); the scan gives up as soon as the value
     // cannot be a credential, so a line of repeated keywords costs linear time.
     let (vs, ve, quoted) = match b.get(i) {
@@ -1915,6 +1983,15 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 if strong && b[e] == b' ' {
                     return;
                 }
+                e += 1;
+            }
+            (s, e, true)
+        }
+        // ODBC braces a value with special characters: `Pwd={p;w};`.
+        Some(b'{') if b.get(i + 1).is_some_and(|c| *c != b'{' && *c != b'"') => {
+            let s = i + 1;
+            let mut e = s;
+            while e < b.len() && b[e] != b'}' && b[e] != b'\n' {
                 e += 1;
             }
             (s, e, true)
@@ -1960,7 +2037,7 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 }
                 // `credentials: accessKeyId=…` and `token: https://…` name another pair or a URL, not a value
                 // (but `=` padding ends base64).
-                if c == b'=' {
+                if c == b'=' && sep_colon {
                     let mut k = e;
                     while k < b.len() && b[k] == b'=' {
                         k += 1;
@@ -2010,12 +2087,6 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             return;
         }
     } else {
-        // `pwd=/home/user` is a working directory.
-        if v.starts_with('/')
-            && (key.eq_ignore_ascii_case("pwd") || key.eq_ignore_ascii_case("oldpwd"))
-        {
-            return;
-        }
         if sep_colon && !quoted {
             // `password: hunter2`, not `password: required`: a colon needs something password-like.
             let looks = v.len() >= 4
@@ -2304,6 +2375,39 @@ fn locate_email(text: &str, at: usize, d0: usize, out: &mut Vec<Hit>) {
         class: Class::Pii,
         severity: Severity::Low,
     });
+}
+
+/// The length of a URL-encoded `=` or `:` (`%3D`, `%253D`, …) at the start of `b`.
+fn encoded_separator(b: &[u8]) -> Option<usize> {
+    let mut p = 1;
+    while b.get(p..p + 2) == Some(b"25") {
+        p += 2;
+    }
+    (b.first() == Some(&b'%')
+        && b.get(p) == Some(&b'3')
+        && matches!(b.get(p + 1), Some(b'D' | b'd' | b'A' | b'a')))
+    .then_some(p + 2)
+}
+
+/// Whether the word at the start of `v` looks generated rather than written: 12 bytes or more of letters,
+/// digits and `-_+/=.~!@#$%^*`, with letters and digits both, and not a path.
+fn looks_generated(v: &[u8]) -> bool {
+    let end = v
+        .iter()
+        .take(256)
+        .position(|c| {
+            c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b',' | b';' | b'<' | b'>' | b'&')
+        })
+        .unwrap_or(v.len().min(256));
+    let w = &v[..end];
+    w.len() >= 12
+        && w.iter().any(|c| c.is_ascii_digit())
+        && w.iter().any(|c| c.is_ascii_alphabetic())
+        && w.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_+/=.~!@#$%^*".contains(c))
+        && !w.starts_with(b"/")
+        && w.iter().filter(|c| **c == b'/').count() <= 2
+        && w.iter().filter(|c| **c == b'.').count() <= 1
 }
 
 fn trim_end_blanks(x: &[u8]) -> &[u8] {
