@@ -73,12 +73,24 @@ impl Redactor {
 
     /// `text` with every secret replaced by `<secret:TYPE>` and every personal datum by `<TYPE>`; borrowed when
     /// nothing was found. Line breaks are kept.
+    ///
+    /// Idempotent: a mask changes what surrounds it (`a.com+44…` becomes `<email>+44…`, and the `+` now starts
+    /// a phone number), so the output is redacted again until nothing changes (a few rounds at most; each round
+    /// only replaces text by masks, which are never masked again).
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let hits = self.find(text);
         if hits.is_empty() {
             return Cow::Borrowed(text);
         }
-        Cow::Owned(apply(text, &hits))
+        let mut out = apply(text, &hits);
+        for _ in 0..4 {
+            let hits = self.find(&out);
+            if hits.is_empty() {
+                break;
+            }
+            out = apply(&out, &hits);
+        }
+        Cow::Owned(out)
     }
 
     /// A redacted template: as [`Redactor::redact`], and in a word that joins `@` to a masked value (`bob@<*>`,
@@ -159,14 +171,26 @@ pub(crate) fn resolve(hits: &mut Vec<Hit>) {
                     && is_generic(lose.label)
                     && win.class == Class::Secret
                 {
-                    // What the generic hit covers after the token is still masked (`Credential=AKIA…/…,
-                    // Signature=…`): pushed as its own hit.
-                    if lose.end > win.end + 1 {
-                        *last = win;
-                        kept.push(Hit {
-                            start: win.end,
-                            ..lose
-                        });
+                    // What the generic hit covers before and after the token is still masked (`Credential=
+                    // AKIA…/…, Signature=…`): pushed as hits of their own.
+                    if lose.start < win.start || lose.end > win.end + 1 {
+                        let (ls, le) = (lose.start, lose.end);
+                        if ls < win.start {
+                            *last = Hit {
+                                end: win.start,
+                                ..lose
+                            };
+                            kept.push(win);
+                        } else {
+                            *last = win;
+                        }
+                        if le > win.end + 1 {
+                            kept.push(Hit {
+                                start: win.end,
+                                end: le,
+                                ..lose
+                            });
+                        }
                         continue;
                     }
                     win

@@ -1817,7 +1817,8 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 while p > 0 && p + 32 > kl && is_key_byte(b[p - 1]) {
                     p -= 1;
                 }
-                p > 0 && p < kl - 1 && b[p - 1] == b'<'
+                // (`<secret:password>` is this redactor's own mask, not an element.)
+                p > 0 && p < kl - 1 && b[p - 1] == b'<' && &b[p..kl - 1] != b"secret"
             }));
     // The key is an attribute's or a field's value naming the credential: `<property name="password"
     // value="…"/>`, `<add key="ApiKey" value="…"/>`, `{"name": "DB_PASSWORD", "value": "…"}`.
@@ -2180,6 +2181,14 @@ fn locate_authorization(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         }
         c < b.len() && is_credential_byte(b[c])
     };
+    // Already masked (`Digest <secret:authorization>`): nothing left to do.
+    let mut after = we;
+    while after < b.len() && b[after] == b' ' {
+        after += 1;
+    }
+    if b[after.min(b.len())..].starts_with(b"<secret:") || b[ws..].starts_with(b"<secret:") {
+        return;
+    }
     let scheme = text[ws..we].to_ascii_lowercase();
     let (label, cs) = if has_scheme {
         let label = match scheme.as_str() {
