@@ -74,7 +74,13 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
             && groups[2].1 - groups[2].0 == 4;
         // A card number printed with dots, `4111.1111.1111.1111`.
         let card_dotted = groups.len() == 4 && groups.iter().all(|g| g.1 - g.0 == 4);
-        let not_a_dotted_number = !only_dots || groups.len() <= 1 || us_dotted || card_dotted;
+        // French national numbers are written in dotted pairs, `06.71.37.61.41`.
+        let pairs_dotted = groups.len() == 5
+            && groups.iter().all(|g| g.1 - g.0 == 2)
+            && b[groups[0].0] == b'0'
+            && b[groups[0].0 + 1] != b'0';
+        let not_a_dotted_number =
+            !only_dots || groups.len() <= 1 || us_dotted || card_dotted || pairs_dotted;
         if digits >= 8 && not_a_dotted_number {
             match_groups(b, &groups, out);
         }
@@ -368,6 +374,22 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
         }
     }
 
+    // Dotted numbers that are not versions or addresses: the North-American `415.555.0132` and the French
+    // `06.71.37.61.41`, as the whole run of groups.
+    let all_dots = (0..groups.len().saturating_sub(1))
+        .all(|j| sep_between(b, groups[j], groups[j + 1]) == b".");
+    let last_end = groups[groups.len() - 1].1;
+    if k == 0 && all_dots && !word_before(b, s) && !word_after(b, last_end) {
+        let lens: Vec<usize> = groups.iter().map(|g| g.1 - g.0).collect();
+        let na = lens == [3, 3, 4]
+            && (b'2'..=b'9').contains(&b[s])
+            && (b'2'..=b'9').contains(&b[groups[1].0]);
+        let fr = lens == [2, 2, 2, 2, 2] && b[s] == b'0' && b[s + 1] != b'0';
+        if na || fr {
+            push(out, s, last_end, "phone", Severity::Medium);
+            return groups.len();
+        }
+    }
     if k == 0
         && groups.len() == 4
         && groups.iter().all(|g| g.1 - g.0 == 4)
@@ -413,6 +435,11 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
             // check digit), only where a key or tag names an identity number.
             if len == 15 && cn_id15_valid(&b[s..e]) && id_context(b, s) {
                 push(out, s, e, "cn-id", Severity::High);
+                return 1;
+            }
+            // A number without separators after a key naming a phone (`phone=3025558886`, `tel: 0301234567`).
+            if (7..=15).contains(&len) && phone_context(b, s) && !(s > 0 && b[s - 1] == b'+') {
+                push(out, s, e, "phone", Severity::Medium);
                 return 1;
             }
             // A US Social Security number written without dashes, only after `SSN`/`social security`.
@@ -524,6 +551,20 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
                 return j - k + 1;
             }
         }
+        // An area code with its trunk prefix, then the subscriber number: `030 27068753`.
+        if (3..=5).contains(&len)
+            && b[s] == b'0'
+            && b[s + 1] != b'0'
+            && k + 1 < groups.len()
+            && sep_at(k) == b" "
+            && (5..=8).contains(&glen(k + 1))
+            && (9..=12).contains(&(len + glen(k + 1)))
+            && !(k + 2 < groups.len() && sep_at(k + 1).len() == 1)
+            && !word_after(b, groups[k + 1].1)
+        {
+            push(out, s, groups[k + 1].1, "phone", Severity::Medium);
+            return 2;
+        }
         // North-American numbers with the trunk prefix `1`: `1-800-555-3077`, `1 415 555 0132`.
         if len == 1
             && b[s] == b'1'
@@ -628,6 +669,38 @@ fn named_before(b: &[u8], s: usize, words: &[&str]) -> bool {
             .windows(w.len())
             .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
     })
+}
+
+/// A phone key right before the number: `phone=`, `"tel": "`, `mobile:`, `fax `.
+fn phone_context(b: &[u8], s: usize) -> bool {
+    let from = s.saturating_sub(16);
+    let before = &b[from..s];
+    // The key ends at most 4 bytes (`": "`) before the number.
+    let key_end = before.len()
+        - before
+            .iter()
+            .rev()
+            .take(4)
+            .take_while(|c| !c.is_ascii_alphanumeric())
+            .count();
+    if key_end == before.len() {
+        return false;
+    }
+    let key = &before[..key_end];
+    [
+        "phone",
+        "tel",
+        "mobile",
+        "cell",
+        "fax",
+        "msisdn",
+        "phonenumber",
+        "phone_number",
+        "telefon",
+        "handy",
+    ]
+    .iter()
+    .any(|w| key.len() >= w.len() && key[key.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes()))
 }
 
 fn ssn_context(b: &[u8], s: usize) -> bool {
