@@ -72,7 +72,16 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
             && groups[0].1 - groups[0].0 == 3
             && groups[1].1 - groups[1].0 == 3
             && groups[2].1 - groups[2].0 == 4;
-        if digits >= 8 && !(only_dots && groups.len() > 1 && !us_dotted) {
+        // A card number printed with dots, `4111.1111.1111.1111`.
+        let card_dotted = groups.len() == 4 && groups.iter().all(|g| g.1 - g.0 == 4);
+        // French national numbers are written in dotted pairs, `06.71.37.61.41`.
+        let pairs_dotted = groups.len() == 5
+            && groups.iter().all(|g| g.1 - g.0 == 2)
+            && b[groups[0].0] == b'0'
+            && b[groups[0].0 + 1] != b'0';
+        let not_a_dotted_number =
+            !only_dots || groups.len() <= 1 || us_dotted || card_dotted || pairs_dotted;
+        if digits >= 8 && not_a_dotted_number {
             match_groups(b, &groups, out);
         }
         // Continue after the region (probing stays aligned to a stride of 4 from there); the region is never
@@ -81,6 +90,184 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
         i = floor + 3;
     }
     crate::work::add(work);
+    scan_iban(text, out);
+}
+
+/// IBAN lengths by country (ISO 13616 registry, SWIFT "IBAN Registry").
+const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
+    (b"AD", 24),
+    (b"AE", 23),
+    (b"AL", 28),
+    (b"AT", 20),
+    (b"AZ", 28),
+    (b"BA", 20),
+    (b"BE", 16),
+    (b"BG", 22),
+    (b"BH", 22),
+    (b"BI", 27),
+    (b"BR", 29),
+    (b"BY", 28),
+    (b"CH", 21),
+    (b"CR", 22),
+    (b"CY", 28),
+    (b"CZ", 24),
+    (b"DE", 22),
+    (b"DJ", 27),
+    (b"DK", 18),
+    (b"DO", 28),
+    (b"EE", 20),
+    (b"EG", 29),
+    (b"ES", 24),
+    (b"FI", 18),
+    (b"FK", 18),
+    (b"FO", 18),
+    (b"FR", 27),
+    (b"GB", 22),
+    (b"GE", 22),
+    (b"GI", 23),
+    (b"GL", 18),
+    (b"GR", 27),
+    (b"GT", 28),
+    (b"HN", 28),
+    (b"HR", 21),
+    (b"HU", 28),
+    (b"IE", 22),
+    (b"IL", 23),
+    (b"IQ", 23),
+    (b"IS", 26),
+    (b"IT", 27),
+    (b"JO", 30),
+    (b"KW", 30),
+    (b"KZ", 20),
+    (b"LB", 28),
+    (b"LC", 32),
+    (b"LI", 21),
+    (b"LT", 20),
+    (b"LU", 20),
+    (b"LV", 21),
+    (b"LY", 25),
+    (b"MC", 27),
+    (b"MD", 24),
+    (b"ME", 22),
+    (b"MK", 19),
+    (b"MN", 20),
+    (b"MR", 27),
+    (b"MT", 31),
+    (b"MU", 30),
+    (b"NI", 28),
+    (b"NL", 18),
+    (b"NO", 15),
+    (b"OM", 23),
+    (b"PK", 24),
+    (b"PL", 28),
+    (b"PS", 29),
+    (b"PT", 25),
+    (b"QA", 29),
+    (b"RO", 24),
+    (b"RS", 22),
+    (b"RU", 33),
+    (b"SA", 24),
+    (b"SC", 31),
+    (b"SD", 18),
+    (b"SE", 24),
+    (b"SI", 19),
+    (b"SK", 24),
+    (b"SM", 27),
+    (b"SO", 23),
+    (b"ST", 25),
+    (b"SV", 28),
+    (b"TL", 23),
+    (b"TN", 24),
+    (b"TR", 26),
+    (b"UA", 29),
+    (b"VA", 22),
+    (b"VG", 24),
+    (b"XK", 20),
+    (b"YE", 30),
+];
+
+/// IBANs (ISO 13616): country code, two check digits, the country's BBAN length; electronic form or the print
+/// form in groups of four separated by blanks; valid when the ISO 7064 MOD 97-10 remainder is 1.
+fn scan_iban(text: &str, out: &mut Vec<Hit>) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i + 4 <= n {
+        let start_ok = b[i].is_ascii_uppercase()
+            && b[i + 1].is_ascii_uppercase()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        if !start_ok {
+            i += 1;
+            continue;
+        }
+        let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| &b[i..i + 2] == *c) else {
+            i += 1;
+            continue;
+        };
+        // Gather `len` characters: the electronic form, or groups of four after single blanks.
+        let mut chars = [0u8; 34];
+        let mut got = 0;
+        let mut j = i;
+        let mut grouped = None;
+        while j < n && got < len {
+            let c = b[j];
+            if c.is_ascii_alphanumeric() {
+                chars[got] = c.to_ascii_uppercase();
+                got += 1;
+                j += 1;
+            } else if c == b' '
+                && got % 4 == 0
+                && got > 0
+                && grouped != Some(false)
+                && j + 1 < n
+                && b[j + 1].is_ascii_alphanumeric()
+            {
+                grouped = Some(true);
+                j += 1;
+            } else {
+                break;
+            }
+            if got == 4 && grouped.is_none() && j < n && b[j].is_ascii_alphanumeric() {
+                grouped = Some(false);
+            }
+        }
+        crate::work::add((j - i) as u64);
+        if got == len && (j >= n || !b[j].is_ascii_alphanumeric()) && iban_valid(&chars[..len]) {
+            out.push(Hit {
+                start: i,
+                end: j,
+                label: "iban",
+                class: Class::Pii,
+                severity: Severity::High,
+            });
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// ISO 13616 check: move the first four characters to the end, letters to 10..35, the number mod 97 is 1.
+fn iban_valid(iban: &[u8]) -> bool {
+    if !iban[4..].iter().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let mut rem: u32 = 0;
+    for &c in iban[4..].iter().chain(&iban[..4]) {
+        let v = if c.is_ascii_digit() {
+            (c - b'0') as u32
+        } else {
+            (c - b'A') as u32 + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
 }
 
 /// The start of the region of digit groups (joined by at most two separator bytes) around the digit at `i`, not
@@ -187,6 +374,38 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
         }
     }
 
+    // Dotted numbers that are not versions or addresses: the North-American `415.555.0132` and the French
+    // `06.71.37.61.41`, as the whole run of groups.
+    let all_dots = (0..groups.len().saturating_sub(1))
+        .all(|j| sep_between(b, groups[j], groups[j + 1]) == b".");
+    let last_end = groups[groups.len() - 1].1;
+    if k == 0 && all_dots && !word_before(b, s) && !word_after(b, last_end) {
+        let lens: Vec<usize> = groups.iter().map(|g| g.1 - g.0).collect();
+        let na = lens == [3, 3, 4]
+            && (b'2'..=b'9').contains(&b[s])
+            && (b'2'..=b'9').contains(&b[groups[1].0]);
+        let fr = lens == [2, 2, 2, 2, 2] && b[s] == b'0' && b[s + 1] != b'0';
+        if na || fr {
+            push(out, s, last_end, "phone", Severity::Medium);
+            return groups.len();
+        }
+    }
+    if k == 0
+        && groups.len() == 4
+        && groups.iter().all(|g| g.1 - g.0 == 4)
+        && (0..3).all(|j| sep_between(b, groups[j], groups[j + 1]) == b".")
+        && !word_before(b, s)
+        && !word_after(b, groups[3].1)
+    {
+        let mut d = [0u8; 16];
+        for (j, g) in groups.iter().enumerate() {
+            d[j * 4..j * 4 + 4].copy_from_slice(&b[g.0..g.1]);
+        }
+        if card_valid(&d) {
+            push(out, s, groups[3].1, "card", Severity::High);
+            return 4;
+        }
+    }
     if !dotted && !word_before(b, s) && !(s > 0 && (b[s - 1] == b'-' || b[s - 1] == b'_')) {
         // China resident identity number: 17 digits and a check character, or 18 digits.
         if len == 17
@@ -212,6 +431,155 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
                 push(out, s, e, "card", Severity::High);
                 return 1;
             }
+            // The 15-digit resident identity number of GB 11643-1989 (region, YYMMDD birth date, sequence; no
+            // check digit), only where a key or tag names an identity number.
+            if len == 15 && cn_id15_valid(&b[s..e]) && id_context(b, s) {
+                push(out, s, e, "cn-id", Severity::High);
+                return 1;
+            }
+            // A number without separators after a key naming a phone (`phone=3025558886`, `tel: 0301234567`).
+            if (7..=15).contains(&len) && phone_context(b, s) && !(s > 0 && b[s - 1] == b'+') {
+                push(out, s, e, "phone", Severity::Medium);
+                return 1;
+            }
+            // A US Social Security number written without dashes, only after `SSN`/`social security`.
+            if len == 9
+                && ssn_valid(&b[s..s + 3], &b[s + 3..s + 5], &b[s + 5..e])
+                && ssn_context(b, s)
+            {
+                push(out, s, e, "ssn", Severity::High);
+                return 1;
+            }
+        }
+        let glen = |j: usize| groups[j].1 - groups[j].0;
+        let sep_at = |j: usize| sep_between(b, groups[j], groups[j + 1]);
+        // US Social Security number `AAA-GG-SSSS` (SSA: area not 000, 666 or 9xx; group not 00; serial not
+        // 0000), not inside a longer dashed number.
+        if len == 3
+            && k + 2 < groups.len()
+            && glen(k + 1) == 2
+            && glen(k + 2) == 4
+            && sep_at(k) == b"-"
+            && sep_at(k + 1) == b"-"
+            && !(k + 3 < groups.len() && sep_at(k + 2).len() == 1 && sep_at(k + 2) != b" ")
+            && !(s > 0 && b[s - 1] == b'-')
+            && !word_after(b, groups[k + 2].1)
+            && ssn_valid(
+                &b[s..e],
+                &b[groups[k + 1].0..groups[k + 1].1],
+                &b[groups[k + 2].0..groups[k + 2].1],
+            )
+        {
+            push(out, s, groups[k + 2].1, "ssn", Severity::High);
+            return 3;
+        }
+        // Mainland-China mobile numbers in groups, 3-4-4 (`138 1234 5678`, `138-1234-5678`), and landlines with
+        // their area code, `0755-26076812`, `010-12345678` (MIIT numbering plan).
+        if len == 3
+            && k + 2 < groups.len()
+            && b[s] == b'1'
+            && (b'3'..=b'9').contains(&b[s + 1])
+            && glen(k + 1) == 4
+            && glen(k + 2) == 4
+            && matches!(sep_at(k), b" " | b"-")
+            && sep_at(k) == sep_at(k + 1)
+            && !word_after(b, groups[k + 2].1)
+        {
+            push(out, s, groups[k + 2].1, "phone", Severity::Medium);
+            return 3;
+        }
+        if (3..=4).contains(&len)
+            && b[s] == b'0'
+            && b[s + 1] != b'0'
+            && k + 1 < groups.len()
+            && sep_at(k) == b"-"
+            && (7..=8).contains(&glen(k + 1))
+            && !word_after(b, groups[k + 1].1)
+            && !(k + 2 < groups.len() && sep_at(k + 1).len() == 1)
+        {
+            push(out, s, groups[k + 1].1, "phone", Severity::Medium);
+            return 2;
+        }
+        // International numbers with the `00` international prefix instead of `+` (`0044 20 7946 0958`): the
+        // country code follows `00`, then 8 to 15 digits in all (ITU-T E.164).
+        if (3..=5).contains(&len)
+            && b[s] == b'0'
+            && b[s + 1] == b'0'
+            && b[s + 2] != b'0'
+            && k + 1 < groups.len()
+        {
+            let mut digits = len - 2;
+            let mut j = k;
+            while j + 1 < groups.len()
+                && matches!(sep_at(j), b" " | b"-")
+                && digits + glen(j + 1) <= 15
+            {
+                j += 1;
+                digits += glen(j);
+            }
+            if j > k && (8..=15).contains(&digits) && !word_after(b, groups[j].1) {
+                push(out, s, groups[j].1, "phone", Severity::Medium);
+                return j - k + 1;
+            }
+        }
+        // National numbers with a trunk prefix, in groups (ITU-T E.123 national notation): `0151 5780 4994`,
+        // `020 7946 0958`, `0412 988 274`, `06 12 34 56 78`: a first group `0` + area code, blanks between
+        // groups of 2 to 4 digits, 9 to 11 digits in all.
+        if (2..=5).contains(&len) && b[s] == b'0' && b[s + 1] != b'0' && k + 1 < groups.len() {
+            let mut digits = len;
+            let mut j = k;
+            while j + 1 < groups.len()
+                && sep_at(j) == b" "
+                && (2..=4).contains(&glen(j + 1))
+                && digits + glen(j + 1) <= 13
+            {
+                j += 1;
+                digits += glen(j);
+            }
+            let after_more = j + 1 < groups.len() && sep_at(j).len() == 1 && sep_at(j) != b" ";
+            // Either every later group has 3 or 4 digits, or every group has 2 (the French pairs): mixed short
+            // groups are dates and times (`05 17 2015 12`).
+            let long_groups = (k + 1..=j).all(|g| glen(g) >= 3);
+            let pairs = (k..=j).all(|g| glen(g) == 2);
+            if j > k
+                && (9..=13).contains(&digits)
+                && (long_groups || pairs)
+                && !after_more
+                && !word_after(b, groups[j].1)
+            {
+                push(out, s, groups[j].1, "phone", Severity::Medium);
+                return j - k + 1;
+            }
+        }
+        // An area code with its trunk prefix, then the subscriber number: `030 27068753`.
+        if (3..=5).contains(&len)
+            && b[s] == b'0'
+            && b[s + 1] != b'0'
+            && k + 1 < groups.len()
+            && sep_at(k) == b" "
+            && (5..=8).contains(&glen(k + 1))
+            && (9..=12).contains(&(len + glen(k + 1)))
+            && !(k + 2 < groups.len() && sep_at(k + 1).len() == 1)
+            && !word_after(b, groups[k + 1].1)
+        {
+            push(out, s, groups[k + 1].1, "phone", Severity::Medium);
+            return 2;
+        }
+        // North-American numbers with the trunk prefix `1`: `1-800-555-3077`, `1 415 555 0132`.
+        if len == 1
+            && b[s] == b'1'
+            && k + 3 < groups.len()
+            && glen(k + 1) == 3
+            && glen(k + 2) == 3
+            && glen(k + 3) == 4
+            && matches!(sep_at(k), b"-" | b" " | b".")
+            && sep_at(k) == sep_at(k + 1)
+            && sep_at(k + 1) == sep_at(k + 2)
+            && (b'2'..=b'9').contains(&b[groups[k + 1].0])
+            && !word_after(b, groups[k + 3].1)
+        {
+            push(out, s, groups[k + 3].1, "phone", Severity::Medium);
+            return 4;
         }
         // Grouped card numbers: 4-4-4-4[-3], 4-6-5 / 4-6-4, one separator (a blank or a dash) throughout.
         if len == 4 && k + 2 < groups.len() {
@@ -265,7 +633,9 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
             let s2 = sep_between(b, g2, g3);
             let third_ok = g3.1 - g3.0 == 4 && !word_after(b, g3.1) && g2.1 - g2.0 == 3;
             let paren = s > 0 && b[s - 1] == b'(' && s1 == b") " && s2 == b"-";
-            let plain = (s1 == b"-" && s2 == b"-") || (s1 == b"." && s2 == b".");
+            let plain = (s1 == b"-" && s2 == b"-")
+                || (s1 == b"." && s2 == b".")
+                || (s1 == b" " && s2 == b" ");
             let after_dot = k + 3 < groups.len() && sep_between(b, g3, groups[k + 3]) == b".";
             if third_ok && (paren || plain) && !after_dot && (b'2'..=b'9').contains(&b[s]) {
                 let start = if paren { s - 1 } else { s };
@@ -275,6 +645,120 @@ fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -
         }
     }
     0
+}
+
+/// A US Social Security number's parts (SSA, "Social Security Number Randomization"): area 001-899 but 666,
+/// group 01-99, serial 0001-9999.
+fn ssn_valid(area: &[u8], group: &[u8], serial: &[u8]) -> bool {
+    area.len() == 3
+        && group.len() == 2
+        && serial.len() == 4
+        && area != b"000"
+        && area != b"666"
+        && area[0] != b'9'
+        && group != b"00"
+        && serial != b"0000"
+}
+
+/// Whether one of `words` (lowercase ASCII) ends at most 24 bytes before `s`.
+fn named_before(b: &[u8], s: usize, words: &[&str]) -> bool {
+    let from = s.saturating_sub(24);
+    let before = &b[from..s];
+    words.iter().any(|w| {
+        before
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// A phone key right before the number: `phone=`, `"tel": "`, `mobile:`, `fax `.
+fn phone_context(b: &[u8], s: usize) -> bool {
+    let from = s.saturating_sub(16);
+    let before = &b[from..s];
+    // The key ends at most 4 bytes (`": "`) before the number.
+    let key_end = before.len()
+        - before
+            .iter()
+            .rev()
+            .take(4)
+            .take_while(|c| !c.is_ascii_alphanumeric())
+            .count();
+    if key_end == before.len() {
+        return false;
+    }
+    let key = &before[..key_end];
+    [
+        "phone",
+        "tel",
+        "mobile",
+        "cell",
+        "fax",
+        "msisdn",
+        "phonenumber",
+        "phone_number",
+        "telefon",
+        "handy",
+    ]
+    .iter()
+    .any(|w| key.len() >= w.len() && key[key.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes()))
+}
+
+fn ssn_context(b: &[u8], s: usize) -> bool {
+    named_before(
+        b,
+        s,
+        &[
+            "ssn",
+            "social security",
+            "socialsecurity",
+            "social_security",
+        ],
+    )
+}
+
+fn id_context(b: &[u8], s: usize) -> bool {
+    named_before(
+        b,
+        s,
+        &[
+            "sfz",
+            "idcard",
+            "id_card",
+            "id card",
+            "idno",
+            "id_no",
+            "identity",
+            "citizen",
+            "resident",
+            "身份证",
+        ],
+    )
+}
+
+/// A 15-digit China resident identity number (GB 11643-1989): a province code, then a birth date YYMMDD of the
+/// 1900s.
+pub fn cn_id15_valid(id: &[u8]) -> bool {
+    if id.len() != 15 || !id.iter().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let d = |i: usize| (id[i] - b'0') as u32;
+    let region = d(0) * 10 + d(1);
+    if !matches!(region, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83 | 91)
+    {
+        return false;
+    }
+    let year = 1900 + d(6) * 10 + d(7);
+    let month = d(8) * 10 + d(9);
+    let day = d(10) * 10 + d(11);
+    let leap = year % 4 == 0 && year != 1900;
+    let mdays = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=mdays).contains(&day)
 }
 
 /// Luhn checksum and a known issuer prefix for the length.

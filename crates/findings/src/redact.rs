@@ -59,7 +59,7 @@ impl Redactor {
         let mut out = Vec::new();
         let kws = self
             .ac
-            .find_iter(text)
+            .find_overlapping_iter(text)
             .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
         self.catalog.locate_all(text, kws, &mut out);
         if self.pii {
@@ -73,12 +73,24 @@ impl Redactor {
 
     /// `text` with every secret replaced by `<secret:TYPE>` and every personal datum by `<TYPE>`; borrowed when
     /// nothing was found. Line breaks are kept.
+    ///
+    /// Idempotent: a mask changes what surrounds it (`a.com+44…` becomes `<email>+44…`, and the `+` now starts
+    /// a phone number), so the output is redacted again until nothing changes (a few rounds at most; each round
+    /// only replaces text by masks, which are never masked again).
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let hits = self.find(text);
         if hits.is_empty() {
             return Cow::Borrowed(text);
         }
-        Cow::Owned(apply(text, &hits))
+        let mut out = apply(text, &hits);
+        for _ in 0..4 {
+            let hits = self.find(&out);
+            if hits.is_empty() {
+                break;
+            }
+            out = apply(&out, &hits);
+        }
+        Cow::Owned(out)
     }
 
     /// A redacted template: as [`Redactor::redact`], and in a word that joins `@` to a masked value (`bob@<*>`,
@@ -147,13 +159,40 @@ pub(crate) fn resolve(hits: &mut Vec<Hit>) {
     for h in hits.drain(..) {
         match kept.last_mut() {
             Some(last) if h.start < last.end => {
+                // A token recognised by its shape names the secret better than a generic hit as severe.
                 let h_wins = (h.class == Class::Secret && last.class == Class::Pii)
-                    || h.severity > last.severity;
+                    || h.severity > last.severity
+                    || (h.severity == last.severity
+                        && h.class == last.class
+                        && is_generic(last.label)
+                        && !is_generic(h.label));
                 let (win, lose) = if h_wins { (h, *last) } else { (*last, h) };
                 *last = if !is_generic(win.label)
                     && is_generic(lose.label)
                     && win.class == Class::Secret
                 {
+                    // What the generic hit covers before and after the token is still masked (`Credential=
+                    // AKIA…/…, Signature=…`): pushed as hits of their own.
+                    if lose.start < win.start || lose.end > win.end + 1 {
+                        let (ls, le) = (lose.start, lose.end);
+                        if ls < win.start {
+                            *last = Hit {
+                                end: win.start,
+                                ..lose
+                            };
+                            kept.push(win);
+                        } else {
+                            *last = win;
+                        }
+                        if le > win.end + 1 {
+                            kept.push(Hit {
+                                start: win.end,
+                                end: le,
+                                ..lose
+                            });
+                        }
+                        continue;
+                    }
                     win
                 } else {
                     Hit {
@@ -206,7 +245,14 @@ impl<'r> LineRedactor<'r> {
                 s.push_str(&line[end..]);
                 return Cow::Owned(s);
             }
-            if crate::secrets::looks_like_pem_body_line(line) {
+            // RFC 4880 armor: header lines (`Version: …`) and the blank line before the body stay as they are.
+            let t = line.trim();
+            if t.is_empty() || (t.contains(": ") && !t.contains("-----")) {
+                return Cow::Borrowed(line);
+            }
+            if crate::secrets::looks_like_pem_body_line(line)
+                || (t.starts_with('=') && t.len() <= 8)
+            {
                 let lead = line.len() - line.trim_start().len();
                 return Cow::Owned(format!("{}<secret:private-key>", &line[..lead]));
             }

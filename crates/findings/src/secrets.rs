@@ -52,9 +52,24 @@ struct ReRule {
     /// The byte after the match must not be a word byte.
     boundary_after: bool,
     check: Option<fn(&str) -> bool>,
+    /// The token starts up to this many bytes before its keyword (`…Q~…`, `…-us12`, `….atlasv1.…`): the match
+    /// is anchored where the run of token bytes before the keyword starts, at most this far back.
+    back: usize,
 }
 
 use Severity::{Critical, High, Medium};
+
+/// The defaults of a token rule: a keyword that starts the token, word boundaries on both sides.
+const TOKEN: ReRule = ReRule {
+    keywords: &[],
+    re: "",
+    label: "",
+    severity: Critical,
+    boundary_before: true,
+    boundary_after: true,
+    check: None,
+    back: 0,
+};
 
 static RE_RULES: &[ReRule] = &[
     ReRule {
@@ -65,6 +80,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["aiza"],
@@ -74,6 +90,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
@@ -83,6 +100,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["github_pat_"],
@@ -92,6 +110,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glcbt-"],
@@ -101,6 +120,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["xox"],
@@ -110,6 +130,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["xapp-"],
@@ -119,6 +140,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["hooks.slack.com"],
@@ -128,6 +150,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["/api/webhooks/"],
@@ -137,6 +160,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["webhook.office.com"],
@@ -146,6 +170,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["oapi.dingtalk.com"],
@@ -155,6 +180,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["qyapi.weixin.qq.com"],
@@ -164,6 +190,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["/open-apis/bot/v2/hook/"],
@@ -173,6 +200,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["api.telegram.org/bot"],
@@ -182,6 +210,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sk_live_", "rk_live_"],
@@ -191,6 +220,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sk_test_", "rk_test_"],
@@ -200,6 +230,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["whsec_"],
@@ -209,6 +240,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sk-"],
@@ -218,6 +250,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sk-"],
@@ -227,6 +260,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: Some(mixed_alnum),
+        back: 0,
     },
     ReRule {
         keywords: &["gsk_"],
@@ -236,6 +270,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["hf_"],
@@ -245,6 +280,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: Some(mixed_case),
+        back: 0,
     },
     ReRule {
         keywords: &["pplx-"],
@@ -254,6 +290,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["xai-"],
@@ -263,6 +300,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["npm_"],
@@ -272,6 +310,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["pypi-"],
@@ -281,6 +320,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["dckr_pat_"],
@@ -290,6 +330,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sg."],
@@ -299,6 +340,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["hvs.", "hvb."],
@@ -308,6 +350,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["ltai"],
@@ -317,6 +360,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["akid"],
@@ -326,6 +370,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: Some(has_digit),
+        back: 0,
     },
     ReRule {
         keywords: &["shpat_", "shpss_", "shpca_", "shppa_"],
@@ -335,6 +380,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["sq0atp-", "sq0csp-"],
@@ -344,6 +390,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["nrak-"],
@@ -353,6 +400,7 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: true,
         boundary_after: true,
         check: None,
+        back: 0,
     },
     ReRule {
         keywords: &["thin:"],
@@ -362,6 +410,307 @@ static RE_RULES: &[ReRule] = &[
         boundary_before: false,
         boundary_after: false,
         check: None,
+        back: 0,
+    },
+    // --- Families after gitleaks' rule list and detect-secrets' plugins; each shape is the issuer's documented
+    // format (prefix, alphabet, length), cited per record.
+    // Bitbucket app password (Atlassian: "ATBB" + 32).
+    ReRule {
+        keywords: &["atbb"],
+        re: r"^ATBB[A-Za-z0-9_=.\-]{32,64}",
+        label: "bitbucket-token",
+        ..TOKEN
+    },
+    // Atlassian API token (id.atlassian.com, "ATATT3" + ~186).
+    ReRule {
+        keywords: &["atatt"],
+        re: r"^ATATT3[A-Za-z0-9_\-=]{60,255}",
+        label: "atlassian-token",
+        ..TOKEN
+    },
+    // Twilio API key SID "SK" + 32 hex; account SID "AC" + 32 hex (Twilio docs, "API keys").
+    ReRule {
+        keywords: &["sk"],
+        re: r"^SK[0-9a-fA-F]{32}",
+        label: "twilio-key",
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["ac"],
+        re: r"^AC[0-9a-f]{32}",
+        label: "twilio-sid",
+        severity: High,
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    // Mailgun private API key "key-" + 32 hex, webhook signing "pubkey-".
+    ReRule {
+        keywords: &["key-", "pubkey-"],
+        re: r"^(?:pub)?key-[0-9a-zA-Z]{32}",
+        label: "mailgun-key",
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    // Mailchimp API key: 32 hex then the data centre "-us12".
+    ReRule {
+        keywords: &["-us"],
+        re: r"^[0-9a-f]{32}-us\d{1,2}",
+        label: "mailchimp-key",
+        back: 32,
+        ..TOKEN
+    },
+    // NuGet API key "oy2" + 43.
+    ReRule {
+        keywords: &["oy2"],
+        re: r"^oy2[a-z0-9]{43}",
+        label: "nuget-key",
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    // Heroku platform API key (new format "HRKU-" + 60).
+    ReRule {
+        keywords: &["hrku-"],
+        re: r"^HRKU-[A-Za-z0-9_\-]{20,80}",
+        label: "heroku-key",
+        ..TOKEN
+    },
+    // DigitalOcean personal access / OAuth / refresh tokens: "dop_v1_", "doo_v1_", "dor_v1_" + 64 hex.
+    ReRule {
+        keywords: &["dop_v1_", "doo_v1_", "dor_v1_"],
+        re: r"^do[opr]_v1_[a-f0-9]{64}",
+        label: "digitalocean-token",
+        ..TOKEN
+    },
+    // Square production access token "EAAA" + 60 (before Facebook's "EAA").
+    ReRule {
+        keywords: &["eaaa"],
+        re: r"^EAAA[A-Za-z0-9_\-]{60}",
+        label: "square-token",
+        ..TOKEN
+    },
+    // Facebook / Meta access token "EAA" + long base62 (Graph API user and page tokens).
+    ReRule {
+        keywords: &["eaa"],
+        re: r"^EAA[A-Za-z0-9]{80,255}",
+        label: "facebook-token",
+        severity: High,
+        ..TOKEN
+    },
+    // PayPal Braintree access token "access_token$production$…$…".
+    ReRule {
+        keywords: &["access_token$"],
+        re: r"^access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32}",
+        label: "braintree-token",
+        ..TOKEN
+    },
+    // Linear API key "lin_api_" + 40.
+    ReRule {
+        keywords: &["lin_api_"],
+        re: r"^lin_api_[A-Za-z0-9]{40}",
+        label: "linear-key",
+        ..TOKEN
+    },
+    // Notion integration tokens "secret_" + 43 (legacy) and "ntn_" + 46.
+    ReRule {
+        keywords: &["secret_"],
+        re: r"^secret_[A-Za-z0-9]{43}",
+        label: "notion-token",
+        check: Some(mixed_alnum),
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["ntn_"],
+        re: r"^ntn_[0-9]{11}[A-Za-z0-9]{35}",
+        label: "notion-token",
+        ..TOKEN
+    },
+    // Postman API key "PMAK-" 24 hex "-" 34 hex.
+    ReRule {
+        keywords: &["pmak-"],
+        re: r"^PMAK-[a-f0-9]{24}-[a-f0-9]{34}",
+        label: "postman-key",
+        ..TOKEN
+    },
+    // Databricks personal access token "dapi" + 32 hex (optional "-N").
+    ReRule {
+        keywords: &["dapi"],
+        re: r"^dapi[a-f0-9]{32}(?:-\d)?",
+        label: "databricks-token",
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    // Doppler tokens "dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit." + 40-44.
+    ReRule {
+        keywords: &[
+            "dp.pt.",
+            "dp.st.",
+            "dp.sa.",
+            "dp.ct.",
+            "dp.scim.",
+            "dp.audit.",
+        ],
+        re: r"^dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9_\-]{40,64}",
+        label: "doppler-token",
+        ..TOKEN
+    },
+    // Vault: service/batch/recovery tokens "hvs."/"hvb."/"hvr." (Vault 1.10 token formats).
+    ReRule {
+        keywords: &["hvr."],
+        re: r"^hvr\.[A-Za-z0-9_\-]{24,255}",
+        label: "vault-token",
+        ..TOKEN
+    },
+    // Terraform Cloud / HCP API token: 14 chars ".atlasv1." 60-70.
+    ReRule {
+        keywords: &[".atlasv1."],
+        re: r"^[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_\-=]{60,70}",
+        label: "terraform-token",
+        back: 14,
+        ..TOKEN
+    },
+    // Grafana Cloud API token "glc_" + base64, service account token "glsa_" 32 "_" 8 hex.
+    ReRule {
+        keywords: &["glc_"],
+        re: r"^glc_[A-Za-z0-9+/]{32,400}={0,2}",
+        label: "grafana-token",
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["glsa_"],
+        re: r"^glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
+        label: "grafana-token",
+        ..TOKEN
+    },
+    // New Relic: user API key "NRAK-", insights insert "NRII-", browser "NRJS-" (New Relic docs, "API keys").
+    ReRule {
+        keywords: &["nrii-", "nrjs-", "nraa-"],
+        re: r"^NR(?:II|JS|AA)-[A-Za-z0-9_\-]{19,40}",
+        label: "newrelic-key",
+        severity: High,
+        ..TOKEN
+    },
+    // Sentry org and user auth tokens "sntrys_" / "sntryu_".
+    ReRule {
+        keywords: &["sntrys_"],
+        re: r"^sntrys_eyJ[A-Za-z0-9_=+/\-]{30,400}",
+        label: "sentry-token",
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["sntryu_"],
+        re: r"^sntryu_[a-f0-9]{64}",
+        label: "sentry-token",
+        ..TOKEN
+    },
+    // Hugging Face organisation token "api_org_" + 34.
+    ReRule {
+        keywords: &["api_org_"],
+        re: r"^api_org_[A-Za-z0-9]{30,40}",
+        label: "huggingface-token",
+        ..TOKEN
+    },
+    // Replicate API token "r8_" + 37.
+    ReRule {
+        keywords: &["r8_"],
+        re: r"^r8_[A-Za-z0-9]{37}",
+        label: "replicate-token",
+        check: Some(mixed_alnum),
+        ..TOKEN
+    },
+    // Google OAuth 2.0: access token "ya29.", client secret "GOCSPX-" + 28, refresh token "1//0" + base64url.
+    ReRule {
+        keywords: &["ya29."],
+        re: r"^ya29\.[0-9A-Za-z_\-]{20,2048}",
+        label: "google-oauth-token",
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["gocspx-"],
+        re: r"^GOCSPX-[A-Za-z0-9_\-]{28}",
+        label: "google-client-secret",
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["1//0"],
+        re: r"^1//0[0-9A-Za-z_\-]{30,512}",
+        label: "google-refresh-token",
+        ..TOKEN
+    },
+    // age encryption secret key "AGE-SECRET-KEY-1" + 58 Bech32.
+    ReRule {
+        keywords: &["age-secret-key-1"],
+        re: r"^AGE-SECRET-KEY-1[0-9A-Z]{58}",
+        label: "age-key",
+        ..TOKEN
+    },
+    // Azure AD (Entra) client secret: 3 chars, a digit, "Q~", 31-34 (Microsoft identity platform).
+    ReRule {
+        keywords: &["q~"],
+        re: r"^[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.\-]{31,34}",
+        label: "azure-client-secret",
+        back: 4,
+        boundary_after: false,
+        ..TOKEN
+    },
+    // Telegram bot token: bot id, ":", "AA" + 33 (Bot API docs).
+    ReRule {
+        keywords: &[":aa"],
+        re: r"^\d{8,10}:AA[A-Za-z0-9_\-]{33}",
+        label: "telegram-token",
+        back: 10,
+        ..TOKEN
+    },
+    // Twitter/X app-only bearer token: 22 "A"s then base62 and %-escapes.
+    ReRule {
+        keywords: &["aaaaaaaaaaaaaaaaaaaaaa"],
+        re: r"^A{22}[A-Za-z0-9%]{30,255}",
+        label: "twitter-token",
+        ..TOKEN
+    },
+    // Artifactory API key "AKC" + 69, reference token "cmVmdGtuOjAxOj" (detect-secrets ArtifactoryDetector).
+    ReRule {
+        keywords: &["akc"],
+        re: r"^AKC[a-zA-Z0-9]{10,80}",
+        label: "artifactory-key",
+        check: Some(has_digit),
+        ..TOKEN
+    },
+    ReRule {
+        keywords: &["cmvmdgtuojaxoj"],
+        re: r"^cmVmdGtuOjAxOj[A-Za-z0-9]{40,80}",
+        label: "artifactory-key",
+        ..TOKEN
+    },
+    // PyPI upload token already above; Shopify custom-app and partner tokens "shpca_", "shppa_" above. Discord
+    // bot token: base64 user id "M|N|O…" . 6 . 27-38 (Discord developer docs).
+    ReRule {
+        keywords: &["discord"],
+        re: r"^discord.{0,200}?\b([MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6,7}\.[A-Za-z0-9_\-]{27,38})",
+        label: "discord-token",
+        boundary_after: false,
+        ..TOKEN
+    },
+    // Slack app-level, config and refresh tokens "xoxe.xoxp-", "xoxe-".
+    ReRule {
+        keywords: &["xoxe"],
+        re: r"^xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{100,255}",
+        label: "slack-token",
+        ..TOKEN
+    },
+    // GitLab runner registration, feed, incoming-mail, OAuth app and agent tokens.
+    ReRule {
+        keywords: &[
+            "gr1348941",
+            "glft-",
+            "glimt-",
+            "gloas-",
+            "glagent-",
+            "glcbt-",
+        ],
+        re: r"^(?:GR1348941|glft-|glimt-|gloas-|glagent-|glcbt-)[A-Za-z0-9_\-]{20,255}",
+        label: "gitlab-token",
+        ..TOKEN
     },
 ];
 
@@ -375,6 +724,8 @@ enum Special {
     Bearer,
     Email,
     Jwt,
+    Cli,
+    GoDsn,
 }
 
 static SPECIAL: &[(&str, Special)] = &[
@@ -397,10 +748,28 @@ static SPECIAL: &[(&str, Special)] = &[
     ("authkey", Special::Pair),
     ("auth_key", Special::Pair),
     ("sig=", Special::Pair),
+    ("signature", Special::Pair),
+    ("sess", Special::Pair),
+    ("sid=", Special::Pair),
+    ("key", Special::Pair),
+    ("cred", Special::Pair),
+    ("pw", Special::Pair),
+    ("psk", Special::Pair),
+    ("auth", Special::Pair),
+    ("htpasswd", Special::Cli),
     ("authorization", Special::Authorization),
     ("bearer", Special::Bearer),
     ("@", Special::Email),
+    ("%40", Special::Email),
     ("eyj", Special::Jwt),
+    ("mysql", Special::Cli),
+    ("mariadb", Special::Cli),
+    ("sshpass", Special::Cli),
+    ("redis-cli", Special::Cli),
+    ("curl", Special::Cli),
+    ("wget", Special::Cli),
+    ("@tcp(", Special::GoDsn),
+    ("@unix(", Special::GoDsn),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -415,6 +784,8 @@ pub struct Catalog {
     pub keywords: Vec<&'static str>,
     /// For each keyword, the locators to try.
     locs: Vec<Vec<Loc>>,
+    /// For each keyword, its locators and those of the keywords it starts with.
+    with_prefixes: Vec<Vec<Loc>>,
     /// Compiled on first use.
     regexes: Vec<OnceLock<Regex>>,
 }
@@ -444,10 +815,25 @@ impl Catalog {
         for (kw, s) in SPECIAL {
             add(kw, Loc::Special(*s));
         }
+        // A search that reports one keyword per position (leftmost-longest, as the analyzer's) finds `secret_`
+        // where `secret` starts too: a keyword also carries the locators of the keywords it starts with.
+        let with_prefixes = keywords
+            .iter()
+            .map(|k| {
+                let mut l: Vec<Loc> = Vec::new();
+                for (j, k2) in keywords.iter().enumerate() {
+                    if k.starts_with(k2) {
+                        l.extend(locs[j].iter().copied());
+                    }
+                }
+                l
+            })
+            .collect();
         let regexes = RE_RULES.iter().map(|_| OnceLock::new()).collect();
         Catalog {
             keywords,
             locs,
+            with_prefixes,
             regexes,
         }
     }
@@ -456,12 +842,22 @@ impl Catalog {
     ///
     /// One call does a bounded amount of work (every locator reads a bounded window, or pushes a hit over what
     /// it read). [`Catalog::locate_all`] keeps state across the keywords of a text and is linear in its length.
+    ///
+    /// For a search that reports one keyword per position (leftmost-longest): the locators of the keywords it
+    /// starts with run too.
     pub fn locate(&self, text: &str, kw: usize, ks: usize, ke: usize, out: &mut Vec<Hit>) {
-        self.locate_in(text, kw, ks, ke, &mut Memo::default(), out);
+        self.locate_in(
+            text,
+            &self.with_prefixes[kw],
+            ks,
+            ke,
+            &mut Memo::default(),
+            out,
+        );
     }
 
-    /// Confirms the secrets around every keyword occurrence `(keyword id, start, end)` (in order of start) of
-    /// `text`. A keyword inside a secret already found is skipped, so that the work is linear in the text's
+    /// Confirms the secrets around every keyword occurrence `(keyword id, start, end)` (in order of start, every
+    /// occurrence: an overlapping search) of `text`. A keyword inside a secret already found is skipped, so that the work is linear in the text's
     /// length (a locator that reads far pushes a hit over what it read).
     pub fn locate_all(
         &self,
@@ -471,14 +867,14 @@ impl Catalog {
     ) {
         let mut memo = Memo::default();
         for (kw, ks, ke) in kws {
-            self.locate_in(text, kw, ks, ke, &mut memo, out);
+            self.locate_in(text, &self.locs[kw], ks, ke, &mut memo, out);
         }
     }
 
     fn locate_in(
         &self,
         text: &str,
-        kw: usize,
+        locs: &[Loc],
         ks: usize,
         ke: usize,
         memo: &mut Memo,
@@ -487,7 +883,7 @@ impl Catalog {
         // A keyword inside a secret already masked adds nothing (and re-reading the secret would make a line of
         // repeated keywords quadratic).
         let covered = ks < memo.covered_end && ks >= memo.covered_start;
-        for loc in &self.locs[kw] {
+        for loc in locs {
             // Token shapes still run inside a generic hit (`https://user:ghp_…@host` is a GitHub token, not just
             // a password); their cost per keyword is bounded.
             if covered && !matches!(loc, Loc::Re(_) | Loc::Special(Special::Jwt)) {
@@ -511,8 +907,10 @@ impl Catalog {
                 Loc::Special(Special::Pair) => locate_pair(text, ks, ke, out),
                 Loc::Special(Special::Authorization) => locate_authorization(text, ks, ke, out),
                 Loc::Special(Special::Bearer) => locate_bearer(text, ks, ke, out),
-                Loc::Special(Special::Email) => locate_email(text, ks, out),
+                Loc::Special(Special::Email) => locate_email(text, ks, ke, out),
                 Loc::Special(Special::Jwt) => locate_jwt(text, ks, out),
+                Loc::Special(Special::Cli) => locate_cli(text, ks, ke, memo, out),
+                Loc::Special(Special::GoDsn) => locate_go_dsn(text, ks, out),
             }
             if out.len() > before {
                 for h in &out[before..] {
@@ -529,7 +927,25 @@ impl Catalog {
     fn locate_re(&self, text: &str, i: usize, ks: usize, out: &mut Vec<Hit>) {
         let rule = &RE_RULES[i];
         let b = text.as_bytes();
-        if rule.boundary_before && ks > 0 && crate::text::is_word_byte(b[ks - 1]) {
+        // A token whose keyword is inside it starts where the run of token bytes before the keyword does.
+        let mut ks = ks;
+        if rule.back > 0 {
+            let mut a = ks;
+            while a > 0
+                && ks - a < rule.back
+                && (is_token_byte(b[a - 1]) || matches!(b[a - 1], b'~' | b'.'))
+            {
+                a -= 1;
+            }
+            ks = a;
+        }
+        // A token follows a non-word byte or a URL-encoded byte (`%3Dghp_…`).
+        let encoded_before = ks >= 3
+            && b[ks - 3] == b'%'
+            && b[ks - 2].is_ascii_hexdigit()
+            && b[ks - 1].is_ascii_hexdigit();
+        if rule.boundary_before && ks > 0 && crate::text::is_word_byte(b[ks - 1]) && !encoded_before
+        {
             return;
         }
         // Every rule's quantifiers are bounded, so a match is shorter than the window; reading a window (and not
@@ -573,12 +989,12 @@ impl Catalog {
 }
 
 /// The longest text a token regex is run on (every rule's match is shorter: its quantifiers are bounded).
-const RE_WINDOW: usize = 320;
+const RE_WINDOW: usize = 2100;
 /// What one regex attempt is counted as in the work counter (a bounded match reads about this much).
 const RE_WINDOW_TYPICAL: usize = 300;
 
 /// The longest token any boundary-checked regex rule matches (prefix included).
-const TOKEN_MAX: usize = 340;
+const TOKEN_MAX: usize = 2100;
 
 fn is_token_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
@@ -602,6 +1018,8 @@ struct Memo {
     covered_end: usize,
     /// The last run of token bytes measured.
     token_run: (usize, usize),
+    /// Where the last command line read for password flags ended.
+    cli_end: usize,
     /// The last search for a PEM END marker: where it started and where it found one.
     pem_end: Option<(usize, Option<usize>)>,
 }
@@ -801,12 +1219,28 @@ fn locate_url_creds(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         // Scans stop at the next `://` (its `/`), so they never overlap: linear without a cap.
     }
     crate::work::add((i - ke) as u64);
-    let (Some(at), Some(colon)) = (at, colon) else {
+    let Some(at) = at else {
         return;
     };
-    if colon >= at {
+    let Some(colon) = colon.filter(|c| *c < at) else {
+        // `https://TOKEN@host` (a Sentry DSN's key, a Git token as the user name): a user name that is a token
+        // (16 bytes or more of letters and digits, both) is the credential.
+        let user = &b[ke..at];
+        if user.len() >= 16
+            && user.iter().all(|c| is_token_byte(*c))
+            && user.iter().any(|c| c.is_ascii_digit())
+            && user.iter().any(|c| c.is_ascii_alphabetic())
+        {
+            out.push(Hit {
+                start: ke,
+                end: at,
+                label: "token",
+                class: Class::Secret,
+                severity: High,
+            });
+        }
         return;
-    }
+    };
     let pw = &text[colon + 1..at];
     if pw.is_empty() || is_placeholder(pw) {
         return;
@@ -821,11 +1255,357 @@ fn locate_url_creds(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Passwords given as command-line flags of the tools that take one (their manuals): `mysql -pPASS` (no blank,
+// MySQL/MariaDB client), `sshpass -p PASS`, `redis-cli -a PASS`, `curl -u user:PASS` / `--user`, `wget
+// --password PASS`. `--password=…` and `--password …` of any tool are the pair rule's.
+
+fn locate_cli(text: &str, ks: usize, ke: usize, memo: &mut Memo, out: &mut Vec<Hit>) {
+    let b = text.as_bytes();
+    if (ks > 0 && is_key_byte(b[ks - 1]) && b[ks - 1] != b'-') || ks < memo.cli_end {
+        return;
+    }
+    let tool = &b[ks..ke];
+    // The tool's name may go on (`mysqldump`, `mysqladmin`, `curl.exe`).
+    let mut i = ke;
+    while i < b.len() && is_key_byte(b[i]) && i - ke < 16 {
+        i += 1;
+    }
+    // The command: up to a command separator or the end of the line, at most 1 KiB.
+    let mut end = i;
+    while end < b.len()
+        && end - i < 1024
+        && !matches!(b[end], b'\n' | b';' | b'|' | b'&' | b'`' | b'"')
+    {
+        end += 1;
+    }
+    crate::work::add((end - ks) as u64);
+    memo.cli_end = end;
+    let args = &text[i..end];
+    let mut words = args.split(' ').filter(|w| !w.is_empty()).peekable();
+    // Byte offset of a piece of `args` in `text`.
+    let pos = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    while let Some(w) = words.next() {
+        let wb = w.as_bytes();
+        let (value, label): (Option<&str>, &str) = match tool {
+            t if t.eq_ignore_ascii_case(b"mysql") || t.eq_ignore_ascii_case(b"mariadb") => {
+                // `-pPASS` (a bare `-p` prompts).
+                if wb.len() > 2 && wb.starts_with(b"-p") {
+                    (Some(&w[2..]), "password")
+                } else {
+                    (None, "")
+                }
+            }
+            t if t.eq_ignore_ascii_case(b"sshpass") => {
+                if w == "-p" {
+                    (words.peek().copied(), "password")
+                } else if wb.len() > 2 && wb.starts_with(b"-p") {
+                    (Some(&w[2..]), "password")
+                } else {
+                    (None, "")
+                }
+            }
+            t if t.eq_ignore_ascii_case(b"redis-cli") => {
+                if w == "-a" || w == "--pass" {
+                    (words.peek().copied(), "password")
+                } else {
+                    (None, "")
+                }
+            }
+            t if t.eq_ignore_ascii_case(b"htpasswd") => {
+                // `htpasswd -b[c] FILE USER PASSWORD`: the password is the last argument.
+                let batch = args
+                    .split(' ')
+                    .any(|a| a.starts_with('-') && a.contains('b'));
+                if batch && words.peek().is_none() && !wb.starts_with(b"-") {
+                    (Some(w), "password")
+                } else {
+                    (None, "")
+                }
+            }
+            _ => {
+                // curl / wget: `-u user:pass`, `--user user:pass`, `--user=user:pass`, `-uuser:pass`.
+                let v = if w == "-u" || w == "--user" || w == "--proxy-user" || w == "-U" {
+                    words.peek().copied()
+                } else if let Some(v) = w.strip_prefix("--user=") {
+                    Some(v)
+                } else if wb.len() > 2 && wb.starts_with(b"-u") {
+                    Some(&w[2..])
+                } else {
+                    None
+                };
+                (
+                    v.and_then(|v| v.split_once(':').map(|(_, p)| p)),
+                    "password",
+                )
+            }
+        };
+        if let Some(v) = value {
+            let v = v.trim_matches(|c| c == '\'' || c == '"');
+            if !v.is_empty() && !is_placeholder(v) && !v.starts_with('-') && !v.starts_with('$') {
+                let s = pos(v);
+                out.push(Hit {
+                    start: s,
+                    end: s + v.len(),
+                    label,
+                    class: Class::Secret,
+                    severity: High,
+                });
+            }
+        }
+    }
+}
+
+/// Go's MySQL driver DSN (`github.com/go-sql-driver/mysql`): `user:password@tcp(host:port)/db` or
+/// `@unix(/path)`; the password runs from the user's `:` to the `@`.
+fn locate_go_dsn(text: &str, at: usize, out: &mut Vec<Hit>) {
+    let b = text.as_bytes();
+    let mut s = at;
+    while s > 0
+        && at - s < 256
+        && !matches!(
+            b[s - 1],
+            b' ' | b'\t' | b'"' | b'\'' | b'=' | b'\n' | b'/' | b','
+        )
+    {
+        s -= 1;
+    }
+    crate::work::add((at - s) as u64);
+    let Some(colon) = b[s..at].iter().position(|c| *c == b':') else {
+        return;
+    };
+    let ps = s + colon + 1;
+    if ps >= at || is_placeholder(&text[ps..at]) {
+        return;
+    }
+    out.push(Hit {
+        start: ps,
+        end: at,
+        label: "password",
+        class: Class::Secret,
+        severity: High,
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // `key = value` pairs whose key names a credential.
 
 fn is_key_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.'
 }
+
+/// The words of a key that name a credential, with the label of what they name. A key names a credential when
+/// one of these is its last credential word and no word after it says the value is about the credential rather
+/// than the credential (`password_length`, `token_type`, `secret_ref`): `keyStorePassword`,
+/// `DATA_SOURCE_PASSWORD`, `login_password`, `MYSQL_ROOT_PASSWORD`, `client_secret`, `X-Auth-Token` all do.
+const CREDENTIAL_WORDS: &[(&str, &str)] = &[
+    ("password", "password"),
+    ("passwd", "password"),
+    ("pwd", "password"),
+    ("pass", "password"),
+    ("pw", "password"),
+    ("passphrase", "password"),
+    ("passcode", "password"),
+    ("passwort", "password"),
+    ("contrasena", "password"),
+    ("senha", "password"),
+    ("motdepasse", "password"),
+    ("secret", "secret"),
+    ("secrets", "secret"),
+    ("token", "token"),
+    ("tokens", "token"),
+    ("apikey", "api-key"),
+    ("apitoken", "token"),
+    ("accesskey", "access-key"),
+    ("accountkey", "azure-storage-key"),
+    ("privatekey", "private-key"),
+    ("authkey", "api-key"),
+    ("credential", "credential"),
+    ("credentials", "credential"),
+    ("cred", "credential"),
+    ("creds", "credential"),
+    ("sig", "signature"),
+    ("signature", "signature"),
+    ("sessionid", "session"),
+    ("sessid", "session"),
+    ("phpsessid", "session"),
+    ("jsessionid", "session"),
+    ("sid", "session"),
+    ("session", "session"),
+    ("sessiontoken", "session"),
+    ("cookie", "session"),
+    ("psk", "password"),
+    ("storepass", "password"),
+    ("keypass", "password"),
+    ("srcstorepass", "password"),
+    ("deststorepass", "password"),
+    ("auth", "credential"),
+];
+
+/// Words before `key` that make it a credential (`secret_key`, `x-api-key`, `SharedAccessKey`, `client_key`).
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "account",
+    "secret",
+    "private",
+    "shared",
+    "app",
+    "application",
+    "client",
+    "master",
+    "signing",
+    "encryption",
+    "license",
+    "licence",
+    "auth",
+    "consumer",
+    "subscription",
+    "sas",
+    "storage",
+    "service",
+    "admin",
+    "write",
+    "read",
+    "ingest",
+    "integration",
+    "server",
+    "partner",
+    "webhook",
+    "hmac",
+    "root",
+    "user",
+    "developer",
+    "dev",
+    "prod",
+    "live",
+    "test",
+    "mgmt",
+    "management",
+    "primary",
+    "secondary",
+    "function",
+    "host",
+    "routing",
+    "instrumentation",
+    "rest",
+    "customer",
+    "merchant",
+    "publishable",
+    "restricted",
+    "authorization",
+    "sentry",
+    "encryption",
+    "crypto",
+    "cipher",
+    "aes",
+    "jwt",
+    "session",
+    "cookie",
+];
+
+/// Words after a credential word that say the value is not the credential itself.
+const NOT_A_VALUE: &[&str] = &[
+    "length",
+    "len",
+    "min",
+    "max",
+    "policy",
+    "expiry",
+    "expires",
+    "expired",
+    "expiration",
+    "reset",
+    "hint",
+    "changed",
+    "required",
+    "enabled",
+    "enable",
+    "disabled",
+    "strength",
+    "file",
+    "path",
+    "url",
+    "uri",
+    "type",
+    "count",
+    "attempts",
+    "attempt",
+    "age",
+    "rule",
+    "rules",
+    "validator",
+    "encoder",
+    "field",
+    "label",
+    "prompt",
+    "ttl",
+    "endpoint",
+    "name",
+    "limit",
+    "usage",
+    "ids",
+    "size",
+    "timeout",
+    "lifetime",
+    "format",
+    "mode",
+    "algorithm",
+    "alg",
+    "version",
+    "store",
+    "manager",
+    "provider",
+    "header",
+    "param",
+    "location",
+    "ref",
+    "refs",
+    "dir",
+    "exists",
+    "valid",
+    "invalid",
+    "missing",
+    "set",
+    "status",
+    "state",
+    "source",
+    "method",
+    "authentication",
+    "prefix",
+    "kind",
+    "bucket",
+    "scope",
+    "scopes",
+    "id",
+    "timestamp",
+    "time",
+    "index",
+    "idx",
+    "key",
+    "keys",
+    "env",
+    "var",
+    "variable",
+    "mount",
+    "volume",
+    "secretname",
+    "arn",
+    "cache",
+    "created",
+    "updated",
+    "hash",
+    "salt",
+    "rotation",
+    "rotated",
+    "issued",
+    "refresh",
+    "domain",
+    "http",
+    "only",
+    "httponly",
+    "secure",
+    "samesite",
+];
 
 /// What kind of credential a key names, if any. The key is split into lowercase words (`db.password`,
 /// `clientSecret`, `X-Api-Key`, `AWS_SECRET_ACCESS_KEY`) without allocating.
@@ -837,13 +1617,13 @@ fn classify_key(key: &str) -> Option<&'static str> {
     // `joined`: the key's letters and digits, lowercase; `words`: ranges of `joined`.
     let mut joined = [0u8; 64];
     let mut jl = 0usize;
-    let mut words = [(0u8, 0u8); 9];
+    let mut words = [(0u8, 0u8); 12];
     let mut nw = 0usize;
     let mut start = 0usize;
     for (i, &c) in kb.iter().enumerate() {
         if !c.is_ascii_alphanumeric() {
             if jl > start {
-                if nw == 9 {
+                if nw == words.len() {
                     return None;
                 }
                 words[nw] = (start as u8, jl as u8);
@@ -853,7 +1633,7 @@ fn classify_key(key: &str) -> Option<&'static str> {
             continue;
         }
         if c.is_ascii_uppercase() && i > 0 && kb[i - 1].is_ascii_lowercase() && jl > start {
-            if nw == 9 {
+            if nw == words.len() {
                 return None;
             }
             words[nw] = (start as u8, jl as u8);
@@ -864,140 +1644,88 @@ fn classify_key(key: &str) -> Option<&'static str> {
         jl += 1;
     }
     if jl > start {
-        if nw == 9 {
+        if nw == words.len() {
             return None;
         }
         words[nw] = (start as u8, jl as u8);
         nw += 1;
     }
-    if nw == 0 || nw > 8 {
+    if nw == 0 {
         return None;
     }
     let j = &joined[..jl];
     let word = |k: usize| &joined[words[k].0 as usize..words[k].1 as usize];
-    let has = |w: &[u8]| (0..nw).any(|k| word(k) == w);
-    const NOT_A_VALUE: &[&str] = &[
-        "length",
-        "len",
-        "min",
-        "max",
-        "policy",
-        "expiry",
-        "expires",
-        "expired",
-        "expiration",
-        "reset",
-        "hint",
-        "changed",
-        "required",
-        "enabled",
-        "enable",
-        "disabled",
-        "strength",
-        "file",
-        "path",
-        "url",
-        "uri",
-        "type",
-        "count",
-        "attempts",
-        "attempt",
-        "age",
-        "rule",
-        "rules",
-        "validator",
-        "encoder",
-        "field",
-        "label",
-        "prompt",
-        "ttl",
-        "endpoint",
-        "name",
-        "limit",
-        "usage",
-        "id",
-        "ids",
-        "size",
-        "timeout",
-        "lifetime",
-        "format",
-        "mode",
-        "algorithm",
-        "alg",
-        "version",
-        "store",
-        "manager",
-        "provider",
-        "header",
-        "param",
-        "location",
-        "ref",
-        "refs",
-        "dir",
-        "exists",
-        "valid",
-        "invalid",
-        "missing",
-        "set",
-        "status",
-        "state",
-        "source",
-        "method",
-        "auth",
-        "authentication",
-        "login",
-        "prefix",
-        "kind",
-        "bucket",
-        "scope",
-        "scopes",
-    ];
-    if NOT_A_VALUE.iter().any(|w| has(w.as_bytes())) {
+    let is = |k: usize, w: &str| word(k) == w.as_bytes();
+    // The last word that names a credential (a qualified `key` counts: `secret_key`, `SharedAccessKey`).
+    let mut found: Option<(usize, &'static str)> = None;
+    for k in 0..nw {
+        let w = word(k);
+        let direct = CREDENTIAL_WORDS
+            .iter()
+            .find(|(cw, _)| cw.as_bytes() == w)
+            .map(|(_, l)| *l)
+            // `userpassword`, `dbpasswd`, `rootpwd`, `clientsecret`, `authtoken` written as one word.
+            .or_else(|| {
+                [
+                    "password",
+                    "passwd",
+                    "secret",
+                    "token",
+                    "apikey",
+                    "accesskey",
+                    "sessionid",
+                ]
+                .iter()
+                .find(|suffix| w.len() > suffix.len() && w.ends_with(suffix.as_bytes()))
+                .map(|suffix| match *suffix {
+                    "password" | "passwd" => "password",
+                    "secret" => "secret",
+                    "apikey" => "api-key",
+                    "accesskey" => "access-key",
+                    "sessionid" => "session",
+                    _ => "token",
+                })
+            });
+        let qualified_key = (w == b"key" || w == b"keys")
+            && k > 0
+            && KEY_QUALIFIERS
+                .iter()
+                .any(|q| is(k - 1, q) || (is(k - 1, "id") && k > 1 && is(k - 2, q)));
+        let label = if let Some(l) = direct {
+            Some(l)
+        } else if qualified_key {
+            Some(match word(k - 1) {
+                b"private" => "private-key",
+                b"account" | b"storage" => "azure-storage-key",
+                b"access" if (0..k).any(|i| is(i, "shared")) => "azure-storage-key",
+                b"access" => "access-key",
+                b"secret" => "secret",
+                _ => "api-key",
+            })
+        } else {
+            None
+        };
+        if let Some(l) = label {
+            found = Some((k, l));
+        }
+    }
+    let (at, mut label) = found?;
+    // `private_key_id` (a GCP service-account key's id) is not harmless, and neither is a `key_id` after
+    // `secret`; any other describing word after the credential word is.
+    let describing = (at + 1..nw).any(|k| NOT_A_VALUE.iter().any(|w| is(k, w)));
+    let gcp_key_id =
+        at + 2 == nw && is(at + 1, "id") && is(at, "key") && at > 0 && is(at - 1, "private");
+    // `session_id`, `_session_id`: the id is the credential.
+    let session_id = at + 2 == nw && is(at + 1, "id") && label == "session";
+    if describing && !gcp_key_id && !session_id {
         return None;
     }
-    let contains = |n: &[u8]| j.windows(n.len()).any(|w| w == n);
-    if has(b"password")
-        || has(b"passwd")
-        || has(b"pwd")
-        || has(b"pass")
-        || has(b"passphrase")
-        || has(b"passcode")
-        || j.ends_with(b"password")
-        || j.ends_with(b"passwd")
-    {
-        return Some("password");
+    if (0..nw).any(|k| is(k, "secret")) && j.windows(3).any(|w| w == b"aws") {
+        label = "aws-secret";
     }
-    if contains(b"secret") {
-        if contains(b"aws") {
-            return Some("aws-secret");
-        }
-        return Some("secret");
-    }
-    if contains(b"accountkey") {
-        return Some("azure-storage-key");
-    }
-    if contains(b"apikey") {
-        return Some("api-key");
-    }
-    if contains(b"accesskey") {
-        return Some("access-key");
-    }
-    if contains(b"privatekey") {
-        return Some("private-key");
-    }
-    if contains(b"authkey") {
-        return Some("api-key");
-    }
-    if has(b"token") || has(b"tokens") || j.ends_with(b"token") {
-        return Some("token");
-    }
-    if has(b"credential") || has(b"credentials") {
-        return Some("credential");
-    }
-    if nw == 1 && j == b"sig" {
-        return Some("signature");
-    }
-    None
+    // A lone `sid`/`session` names a session id only as a cookie or parameter name, never in prose keys like
+    // `session_count` (excluded above); `pass` alone is a password (`pass=…`), `pw` too.
+    Some(label)
 }
 
 /// Values that are not credentials: placeholders, booleans, already-masked text.
@@ -1076,17 +1804,93 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         kr -= 1;
     }
     let key = &text[kl..kr];
-    let Some(label) = classify_key(key) else {
+    // A bare `key` names a credential only when its value is a long generated string (checked below).
+    let bare_key = key.eq_ignore_ascii_case("key");
+    let Some(label) = classify_key(key).or(bare_key.then_some("secret")) else {
         return;
     };
-    let xml = kl > 0 && b[kl - 1] == b'<';
-    // Separator: optional closing quote of a JSON key, blanks, then `=`, `:`, `=>`, `:=` (or `>` in XML).
+    // An XML element (`<password>`, `<ns:secret>`): the key follows `<` or `<prefix:`.
+    let xml = kl > 0
+        && (b[kl - 1] == b'<'
+            || (b[kl - 1] == b':' && {
+                let mut p = kl - 1;
+                while p > 0 && p + 32 > kl && is_key_byte(b[p - 1]) {
+                    p -= 1;
+                }
+                // (`<secret:password>` is this redactor's own mask, not an element.)
+                p > 0 && p < kl - 1 && b[p - 1] == b'<' && &b[p..kl - 1] != b"secret"
+            }));
+    // The key is an attribute's or a field's value naming the credential: `<property name="password"
+    // value="…"/>`, `<add key="ApiKey" value="…"/>`, `{"name": "DB_PASSWORD", "value": "…"}`.
+    let named = kl >= 2 && matches!(b[kl - 1], b'"' | b'\'') && {
+        let before = &b[kl.saturating_sub(8)..kl - 1];
+        let before = before.strip_suffix(b"\\").unwrap_or(before);
+        let before = trim_end_blanks(before);
+        let before = before
+            .strip_suffix(b"=")
+            .or_else(|| before.strip_suffix(b":"))
+            .map(trim_end_blanks)
+            .map(|x| {
+                x.strip_suffix(b"\"")
+                    .or_else(|| x.strip_suffix(b"\\\""))
+                    .unwrap_or(x)
+            })
+            .map(|x| x.strip_suffix(b"\\").unwrap_or(x));
+        before.is_some_and(|x| {
+            let l = x.len();
+            (l >= 4
+                && x[l - 4..].eq_ignore_ascii_case(b"name")
+                && (l == 4 || !x[l - 5].is_ascii_alphanumeric()))
+                || (l >= 3
+                    && x[l - 3..].eq_ignore_ascii_case(b"key")
+                    && (l == 3 || !x[l - 4].is_ascii_alphanumeric()))
+        })
+    };
+    // A command-line flag (`--password VALUE`, `-token VALUE`): the blank is the separator.
+    let flag = b[kl] == b'-' && (kl == 0 || b[kl - 1] == b' ');
+    // Separator: optional closing quote of a JSON key (escaped in JSON inside a JSON string), blanks, then `=`,
+    // `:`, `=>`, `:=`, their URL encodings `%3D` and `%3A` (or `>` in XML).
     let mut i = kr;
+    if b.get(i) == Some(&b'\\') && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
+        i += 1;
+    }
     if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
         i += 1;
     }
     while i < b.len() && b[i] == b' ' {
         i += 1;
+    }
+    let named_tag = named && b.get(i) == Some(&b'>');
+    if named && !named_tag {
+        // `, "value": ` or ` value=`.
+        if b.get(i) == Some(&b',') {
+            i += 1;
+        }
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'\\') {
+            i += 1;
+        }
+        if matches!(b.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        if !b
+            .get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"value"))
+        {
+            return;
+        }
+        i += 5;
+        if b.get(i) == Some(&b'\\') {
+            i += 1;
+        }
+        if matches!(b.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
     }
     let sep_colon;
     if xml {
@@ -1111,6 +1915,35 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                     i += 1;
                 }
             }
+            // `%3D`, or `%253D` when the URL was encoded twice.
+            Some(b'%') if encoded_separator(&b[i..]).is_some() => {
+                sep_colon = false;
+                i += encoded_separator(&b[i..]).unwrap_or(0);
+            }
+            // `<entry key="mail.password">VALUE</entry>`.
+            Some(b'>') if named_tag => {
+                sep_colon = false;
+                i += 1;
+            }
+            // `using access_key VALUE`, `-storepass VALUE`: a blank, when the value looks generated.
+            // (Only after a key written as code, `access_key`, `apiToken`: after a plain word it is prose, "for
+            // session 3be6c60ca0d3".)
+            Some(_)
+                if i == kr + 1
+                    && b[kr] == b' '
+                    && key.bytes().any(|c| matches!(c, b'_' | b'-' | b'.'))
+                    && looks_generated(&b[i..]) =>
+            {
+                sep_colon = false;
+            }
+            Some(_)
+                if flag
+                    && i == kr + 1
+                    && b[kr] == b' '
+                    && !matches!(b[i], b'-' | b'<' | b'$' | b'{' | b'|' | b'>') =>
+            {
+                sep_colon = false;
+            }
             _ => return,
         }
     }
@@ -1118,9 +1951,52 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         i += 1;
     }
     let strong = label != "password";
+    // Rejections that need only the value's start come before reading it, so that a rejected attempt reads a
+    // bounded window (a line of repeated keywords stays linear).
+    // `pwd=/home/user` is a working directory.
+    if b.get(i) == Some(&b'/')
+        && (key.eq_ignore_ascii_case("pwd") || key.eq_ignore_ascii_case("oldpwd"))
+    {
+        return;
+    }
+    let quote_skip = usize::from(matches!(b.get(i), Some(b'"' | b'\'')));
+    if bare_key
+        && !(looks_generated(&b[(i + quote_skip).min(b.len())..]) && {
+            let w = &b[(i + quote_skip).min(b.len())..];
+            w.iter()
+                .take(32)
+                .filter(|c| c.is_ascii_alphanumeric() || b"-_+/=".contains(c))
+                .count()
+                == 32
+        })
+    {
+        return;
+    }
     // The value. No cap on its length (a long value is masked whole); the scan gives up as soon as the value
     // cannot be a credential, so a line of repeated keywords costs linear time.
     let (vs, ve, quoted) = match b.get(i) {
+        // A string inside a JSON string: `\"…\"` ends at the next escaped quote.
+        Some(b'\\') if matches!(b.get(i + 1), Some(b'"' | b'\'')) => {
+            let q = b[i + 1];
+            let s = i + 2;
+            let mut e = s;
+            while e < b.len() && !(b[e] == b'\\' && b.get(e + 1) == Some(&q)) && b[e] != b'\n' {
+                if strong && b[e] == b' ' {
+                    return;
+                }
+                e += 1;
+            }
+            (s, e, true)
+        }
+        // ODBC braces a value with special characters: `Pwd={p;w};`.
+        Some(b'{') if b.get(i + 1).is_some_and(|c| *c != b'{' && *c != b'"') => {
+            let s = i + 1;
+            let mut e = s;
+            while e < b.len() && b[e] != b'}' && b[e] != b'\n' {
+                e += 1;
+            }
+            (s, e, true)
+        }
         Some(&q @ (b'"' | b'\'')) => {
             let s = i + 1;
             let mut e = s;
@@ -1162,7 +2038,7 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 }
                 // `credentials: accessKeyId=…` and `token: https://…` name another pair or a URL, not a value
                 // (but `=` padding ends base64).
-                if c == b'=' {
+                if c == b'=' && sep_colon {
                     let mut k = e;
                     while k < b.len() && b[k] == b'=' {
                         k += 1;
@@ -1192,6 +2068,16 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     if is_placeholder(v) {
         return;
     }
+    // A session id that is a number (`sessionid: 0x14ed93111f20000`, ZooKeeper's) is a counter, not a random
+    // token.
+    if label == "session" {
+        let digits = v.strip_prefix("0x").unwrap_or(v);
+        if digits.bytes().all(|c| c.is_ascii_hexdigit())
+            && (v.starts_with("0x") || digits.bytes().all(|c| c.is_ascii_digit()))
+        {
+            return;
+        }
+    }
     if strong {
         // Tokens and keys are long and not plain words.
         let min = if label == "signature" { 20 } else { 8 };
@@ -1202,12 +2088,6 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             return;
         }
     } else {
-        // `pwd=/home/user` is a working directory.
-        if v.starts_with('/')
-            && (key.eq_ignore_ascii_case("pwd") || key.eq_ignore_ascii_case("oldpwd"))
-        {
-            return;
-        }
         if sep_colon && !quoted {
             // `password: hunter2`, not `password: required`: a colon needs something password-like.
             let looks = v.len() >= 4
@@ -1223,6 +2103,10 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     }
     let severity = match label {
         "aws-secret" | "azure-storage-key" | "private-key" => Critical,
+        // A session id in a URL's query is usually another site's (a referer) and short-lived: masked, but not
+        // an alarm; in a cookie or a header it is a live login.
+        "session" if kl > 0 && matches!(b[kl - 1], b'?' | b'&') => Severity::Low,
+        "session" => Medium,
         _ => High,
     };
     out.push(Hit {
@@ -1269,35 +2153,44 @@ fn locate_authorization(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         return;
     }
     i += 1;
-    while i < b.len() && (b[i] == b' ' || b[i] == b'"' || b[i] == b'\'' || b[i] == b'[') {
+    // The value may be quoted (JSON, a header dump); then it ends at the closing quote.
+    let mut quote = None;
+    while i < b.len()
+        && (b[i] == b' ' || b[i] == b'"' || b[i] == b'\'' || b[i] == b'[' || b[i] == b'\\')
+    {
+        if b[i] == b'"' || b[i] == b'\'' {
+            quote = Some(b[i]);
+        }
         i += 1;
     }
-    // Optional scheme word.
+    // RFC 7235: `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`, any scheme (Basic, Bearer,
+    // Digest, AWS4-HMAC-SHA256, Negotiate, NTLM, SSWS, GenieKey, Splunk, …): the scheme stays, what follows it
+    // is masked. A value without a scheme is masked whole.
     let ws = i;
     let mut we = i;
-    while we < b.len() && (b[we].is_ascii_alphanumeric() || b[we] == b'-') && we - ws < 24 {
+    while we < b.len()
+        && (b[we].is_ascii_alphanumeric() || b[we] == b'-' || b[we] == b'_')
+        && we - ws < 32
+    {
         we += 1;
     }
+    let has_scheme = we > ws && b[ws].is_ascii_alphabetic() && b.get(we) == Some(&b' ') && {
+        let mut c = we;
+        while c < b.len() && b[c] == b' ' {
+            c += 1;
+        }
+        c < b.len() && is_credential_byte(b[c])
+    };
+    // Already masked (`Digest <secret:authorization>`): nothing left to do.
+    let mut after = we;
+    while after < b.len() && b[after] == b' ' {
+        after += 1;
+    }
+    if b[after.min(b.len())..].starts_with(b"<secret:") || b[ws..].starts_with(b"<secret:") {
+        return;
+    }
     let scheme = text[ws..we].to_ascii_lowercase();
-    let known = [
-        "bearer",
-        "basic",
-        "token",
-        "digest",
-        "negotiate",
-        "ntlm",
-        "apikey",
-        "sharedkey",
-        "hmac",
-        "dpop",
-        "aws4-hmac-sha256",
-        "otp",
-        "key",
-        "sso-key",
-        "splunk",
-        "gentoken",
-    ];
-    let (label, cs) = if we < b.len() && b[we] == b' ' && known.contains(&scheme.as_str()) {
+    let (label, cs) = if has_scheme {
         let label = match scheme.as_str() {
             "bearer" | "dpop" => "bearer-token",
             "basic" => "basic-auth",
@@ -1311,16 +2204,26 @@ fn locate_authorization(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     } else {
         ("authorization", ws)
     };
-    let ce = if matches!(scheme.as_str(), "digest" | "aws4-hmac-sha256" | "hmac") {
-        // Parameters with blanks: up to the end of the line or a closing quote.
-        let mut e = cs;
-        while e < b.len() && b[e] != b'\n' && b[e] != b'"' && b[e] != b'\'' && b[e] != b']' {
+    // A token68 ends at the first byte that is not one; auth-params (`Credential=…, SignedHeaders=…,
+    // Signature=…`, `username="…", response="…"`) run to the end of the value.
+    let te = credential_end(b, cs);
+    let tok = &b[cs..te];
+    let params = tok.windows(2).any(|w| w[0] == b'=' && w[1] != b'=')
+        || (tok.ends_with(b"=") && matches!(b.get(te), Some(b'"' | b'\'')))
+        || b.get(te) == Some(&b',');
+    let ce = if params && has_scheme {
+        let mut e = te;
+        while e < b.len() && b[e] != b'\n' && Some(b[e]) != quote && b[e] != b']' {
             e += 1;
         }
-        crate::work::add((e - cs) as u64);
+        crate::work::add((e - te) as u64);
+        // A closing quote of the whole value is not part of it.
+        while e > cs && b[e - 1] == b' ' {
+            e -= 1;
+        }
         e
     } else {
-        credential_end(b, cs)
+        te
     };
     if ce <= cs || ce - cs < 6 || is_placeholder(&text[cs..ce]) {
         return;
@@ -1373,18 +2276,63 @@ fn locate_bearer(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
 // ---------------------------------------------------------------------------------------------------------------
 // E-mail addresses (personal data).
 
-fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
+/// RFC 2142 "Mailbox names for common services, roles and functions", with the common automated senders.
+const ROLE_MAILBOXES: &[&str] = &[
+    "git",
+    "postmaster",
+    "hostmaster",
+    "webmaster",
+    "abuse",
+    "noc",
+    "security",
+    "info",
+    "marketing",
+    "sales",
+    "support",
+    "usenet",
+    "news",
+    "www",
+    "uucp",
+    "ftp",
+    "help",
+    "noreply",
+    "no-reply",
+    "donotreply",
+    "do-not-reply",
+    "mailer-daemon",
+    "bounce",
+    "bounces",
+    "notifications",
+    "notification",
+    "crawler",
+    "bot",
+];
+
+/// An address (RFC 5322 `local-part@domain`): a dot-atom or quoted local part, and a domain of dotted labels
+/// ending in an alphabetic top-level domain. The `@` may be URL-encoded (`%40`).
+fn locate_email(text: &str, at: usize, d0: usize, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     let mut s = at;
-    while s > 0
-        && (b[s - 1].is_ascii_alphanumeric()
-            || matches!(b[s - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
-        && at - s < 64
-    {
-        s -= 1;
-    }
-    while s < at && matches!(b[s], b'.' | b'-' | b'+') {
-        s += 1;
+    let quoted_local = at > 2 && b[at - 1] == b'"';
+    if quoted_local {
+        // A quoted local part: `"john doe"@example.com`.
+        if let Some(q) = b[at.saturating_sub(64)..at - 1]
+            .iter()
+            .rposition(|c| *c == b'"')
+        {
+            s = at.saturating_sub(64) + q;
+        }
+    } else {
+        while s > 0
+            && (b[s - 1].is_ascii_alphanumeric()
+                || matches!(b[s - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
+            && at - s < 64
+        {
+            s -= 1;
+        }
+        while s < at && matches!(b[s], b'.' | b'-' | b'+') {
+            s += 1;
+        }
     }
     if s == at {
         return;
@@ -1393,7 +2341,7 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
     if s > 0 && matches!(b[s - 1], b':' | b'/') {
         return;
     }
-    let mut e = at + 1;
+    let mut e = d0;
     let mut last_dot = None;
     while e < b.len()
         && (b[e].is_ascii_alphanumeric() || b[e] == b'-' || b[e] == b'.')
@@ -1404,14 +2352,14 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
         }
         e += 1;
     }
-    while e > at + 1 && matches!(b[e - 1], b'.' | b'-') {
+    while e > d0 && matches!(b[e - 1], b'.' | b'-') {
         e -= 1;
         if last_dot == Some(e) {
-            last_dot = text[at + 1..e].rfind('.').map(|x| x + at + 1);
+            last_dot = text[d0..e].rfind('.').map(|x| x + d0);
         }
     }
     let Some(dot) = last_dot else { return };
-    if dot >= e || dot <= at + 1 {
+    if dot >= e || dot <= d0 {
         return;
     }
     let tld = &b[dot + 1..e];
@@ -1419,11 +2367,14 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
         return;
     }
     // The domain's labels are not empty.
-    if text[at + 1..e].contains("..") || b[at + 1] == b'.' || b[at + 1] == b'-' {
+    if text[d0..e].contains("..") || b[d0] == b'.' || b[d0] == b'-' {
         return;
     }
     let local = &text[s..at];
-    if local.eq_ignore_ascii_case("git") {
+    // Role mailboxes (RFC 2142 and the usual automated senders) name a function, not a person: `git@github.com`,
+    // a crawler's `help@…` in its User-Agent, `postmaster@…` are not personal data.
+    let role = local.split('+').next().unwrap_or(local);
+    if ROLE_MAILBOXES.iter().any(|r| role.eq_ignore_ascii_case(r)) {
         return;
     }
     out.push(Hit {
@@ -1433,6 +2384,44 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
         class: Class::Pii,
         severity: Severity::Low,
     });
+}
+
+/// The length of a URL-encoded `=` or `:` (`%3D`, `%253D`, …) at the start of `b`.
+fn encoded_separator(b: &[u8]) -> Option<usize> {
+    let mut p = 1;
+    while b.get(p..p + 2) == Some(b"25") {
+        p += 2;
+    }
+    (b.first() == Some(&b'%')
+        && b.get(p) == Some(&b'3')
+        && matches!(b.get(p + 1), Some(b'D' | b'd' | b'A' | b'a')))
+    .then_some(p + 2)
+}
+
+/// Whether the word at the start of `v` looks generated rather than written: 12 bytes or more of letters,
+/// digits and `-_+/=.~!@#$%^*`, with letters and digits both, and not a path.
+fn looks_generated(v: &[u8]) -> bool {
+    let end = v
+        .iter()
+        .take(256)
+        .position(|c| {
+            c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b',' | b';' | b'<' | b'>' | b'&')
+        })
+        .unwrap_or(v.len().min(256));
+    let w = &v[..end];
+    w.len() >= 12
+        && w.iter().any(|c| c.is_ascii_digit())
+        && w.iter().any(|c| c.is_ascii_alphabetic())
+        && w.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_+/=.~!@#$%^*".contains(c))
+        && !w.starts_with(b"/")
+        && w.iter().filter(|c| **c == b'/').count() <= 2
+        && w.iter().filter(|c| **c == b'.').count() <= 1
+}
+
+fn trim_end_blanks(x: &[u8]) -> &[u8] {
+    let n = x.iter().rev().take_while(|c| **c == b' ').count();
+    &x[..x.len() - n]
 }
 
 /// A byte that ends an unquoted value.
