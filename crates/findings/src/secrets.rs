@@ -1390,7 +1390,8 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
         return;
     }
     // `scheme://user:pass@host`: the URL-credentials rule owns it; `a/b@c` is a path.
-    if s > 0 && matches!(b[s - 1], b':' | b'/') {
+    let mailto = s >= 7 && b[s - 7..s].eq_ignore_ascii_case(b"mailto:");
+    if s > 0 && matches!(b[s - 1], b':' | b'/') && !mailto {
         return;
     }
     let mut e = at + 1;
@@ -1424,6 +1425,10 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
     }
     let local = &text[s..at];
     if local.eq_ignore_ascii_case("git") {
+        return;
+    }
+    // Role mailboxes, crawler contacts, build banners: not personal data (policy in pii_email.rs).
+    if crate::pii_email::is_public_contact(text, s, at, e) {
         return;
     }
     out.push(Hit {
