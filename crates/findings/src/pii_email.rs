@@ -12,8 +12,12 @@
 //! - **A crawler's published contact stays.** Bots put a contact address in the product comment of their
 //!   User-Agent, `(compatible; DotBot/1.1; http://…; help@moz.com)`: an address inside a parenthesised comment that
 //!   also holds a URL or names a bot/crawler/spider is the operator's public contact, not a visitor's.
-//! - **A Linux build banner's `user@host` is not an address.** `Linux version 2.6.5 (bhcompile@bugs.build.redhat.com)`
-//!   prints `LINUX_COMPILE_BY@LINUX_COMPILE_HOST`, the build account and machine.
+//! - **A comment right after a `product/version` token describes software, not a person.** In the product
+//!   grammar of User-Agent and Server headers (RFC 9110 §10.1.5: `product/version (comment)`) and in build
+//!   banners, an address in that comment is the software's published contact or its build account:
+//!   `binlar_2.6.3 (test@mgmt.mic)`, and `Linux version 2.6.5-1.358 (bhcompile@bugs.build.redhat.com)`, which prints
+//!   `LINUX_COMPILE_BY@LINUX_COMPILE_HOST`, the build account and machine. The token must hold a version (`/` then
+//!   a digit, or ending in digits with a dot), so `user (john@corp.com)` is still masked.
 //!
 //! Everything else is masked: `john.doe@corp.com`, `alice+tag@mail.example.co.uk`, addresses in `mailto:`, in JSON,
 //! and in URL-encoded form, found here by [`scan_encoded`].
@@ -118,23 +122,52 @@ fn in_bot_comment(b: &[u8], start: usize, end: usize) -> bool {
     BOT_COMMENT_MARKERS.iter().any(|m| contains_ci(comment, m))
 }
 
-/// `(user@host)` right after `Linux version <release> ` (the kernel's build banner).
-fn in_kernel_banner(b: &[u8], start: usize) -> bool {
-    if start == 0 || b[start - 1] != b'(' {
+/// The address opens a parenthesised comment (`(` right before it) that follows a `product/version` token:
+/// `binlar_2.6.3 (test@mgmt.mic)`, `Linux version 2.6.5-1.358 (bhcompile@host)`. Reads at most 64 bytes back.
+fn after_product_token(b: &[u8], start: usize) -> bool {
+    if start < 2 || b[start - 1] != b'(' {
         return false;
     }
-    let lo = start.saturating_sub(COMMENT_REACH);
-    contains_ci(&b[lo..start], "linux version ")
+    let mut e = start - 1;
+    if b[e - 1] == b' ' {
+        e -= 1;
+    }
+    let mut t = e;
+    while t > 0
+        && e - t < 64
+        && !b[t - 1].is_ascii_whitespace()
+        && !matches!(b[t - 1], b'"' | b'(' | b')')
+    {
+        t -= 1;
+    }
+    let token = &b[t..e];
+    let slash_version = token
+        .windows(2)
+        .any(|w| w[0] == b'/' && w[1].is_ascii_digit());
+    let tail = token
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
+    let trailing = &token[token.len() - tail..];
+    let dotted_version = tail >= 3
+        && trailing[0].is_ascii_digit()
+        && trailing[tail - 1].is_ascii_digit()
+        && trailing.contains(&b'.');
+    slash_version || dotted_version
 }
 
-/// The address `text[start..end]`, `@` at `at`, is a role mailbox, a crawler's published contact or a build
-/// banner's `user@host`: not personal data (see the module doc). Reads at most [`COMMENT_REACH`] bytes on each side.
+/// The address `text[start..end]`, `@` at `at`, is a role mailbox, a crawler's published contact or the
+/// contact of a `product/version`: not personal data (see the module doc). Reads at most [`COMMENT_REACH`] bytes
+/// on each side.
 pub fn is_public_contact(text: &str, start: usize, at: usize, end: usize) -> bool {
     let b = text.as_bytes();
     if start >= at || at >= end || end > b.len() {
         return false;
     }
-    is_role_mailbox(&text[start..at]) || in_bot_comment(b, start, end) || in_kernel_banner(b, start)
+    is_role_mailbox(&text[start..at])
+        || in_bot_comment(b, start, end)
+        || after_product_token(b, start)
 }
 
 fn local_char(c: u8) -> bool {
@@ -231,6 +264,11 @@ mod tests {
         assert!(public("From: no-reply@accounts.example.com"));
         assert!(!public("user john.doe@corp.com logged in"));
         assert!(!public("(john.doe@corp.com)"));
+        assert!(public("\"binlar_2.6.3 (test@mgmt.mic)\""));
+        assert!(public("Server: Foo/1.2 (ops@foo.example)"));
+        assert!(!public("user (john.doe@corp.com)"));
+        assert!(!public("user-42 (john.doe@corp.com)"));
+        assert!(!public("at 12:30 (john.doe@corp.com)"));
         assert!(!public("to=<alice+tag@mail.example.co.uk>"));
         assert!(!public("mailto:bob@x.org"));
     }
