@@ -127,7 +127,7 @@ fn date_valid(year: u32, month: u32, day: u32) -> bool {
     if !(1..=12).contains(&month) {
         return false;
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         2 if leap => 29,
         2 => 28,
@@ -244,7 +244,7 @@ pub fn scan_iban(text: &str, out: &mut Vec<Hit>) {
                 got += 1;
                 j += 1;
             } else if c == b' '
-                && got % 4 == 0
+                && got.is_multiple_of(4)
                 && b[j - 1] != b' '
                 && grouped != Some(false)
                 && j + 1 < n

@@ -44,9 +44,20 @@ fn check_spans(text: &str) -> Result<(), TestCaseError> {
     pii::scan(text, &mut hits);
     let mut prev_end = 0;
     for h in &hits {
-        prop_assert!(h.start < h.end, "empty span {}..{} in {:?}", h.start, h.end, text);
+        prop_assert!(
+            h.start < h.end,
+            "empty span {}..{} in {:?}",
+            h.start,
+            h.end,
+            text
+        );
         prop_assert!(h.end <= text.len());
-        prop_assert!(h.start >= prev_end, "overlapping or out of order at {} in {:?}", h.start, text);
+        prop_assert!(
+            h.start >= prev_end,
+            "overlapping or out of order at {} in {:?}",
+            h.start,
+            text
+        );
         prop_assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
         prev_end = h.end;
     }
