@@ -393,15 +393,9 @@ impl Run<'_> {
                 push(out, s, self.end(k + 2), "ssn", Severity::High);
                 return 3;
             }
-            // Chinese mobile 138 1234 5678.
-            if self.shape(k, &[3, 4, 4], sep)
-                && self.alone(k, k + 2, sep)
-                && b[s] == b'1'
-                && (b'3'..=b'9').contains(&b[s + 1])
-            {
-                push(out, s, self.end(k + 2), "phone", Severity::Medium);
-                return 3;
-            }
+        }
+        if let Some(used) = self.cn_mobile_grouped(k, out) {
+            return used;
         }
         if let Some(used) = self.nanp(k, out) {
             return used;
@@ -535,6 +529,32 @@ impl Run<'_> {
                 return Some(j - k + 1);
             }
             j += 1;
+        }
+        None
+    }
+
+    /// A mainland-China mobile `1[3-9]x xxxx xxxx` in any grouping: 2–4 groups joined by one separator (a blank or
+    /// a dash), 11 digits in all, the first group of 3 digits or more, standing alone.
+    fn cn_mobile_grouped(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let s = self.start(k);
+        let sep = self.sep(k);
+        if self.len(k) < 3
+            || b[s] != b'1'
+            || !(b'3'..=b'9').contains(&b[s + 1])
+            || !matches!(sep, b" " | b"-")
+        {
+            return None;
+        }
+        let mut total = self.len(k);
+        let mut last = k;
+        while last + 1 < self.count() && last - k < 3 && self.sep(last) == sep && total < 11 {
+            total += self.len(last + 1);
+            last += 1;
+        }
+        if total == 11 && last > k && self.alone(k, last, sep) {
+            push(out, s, self.end(last), "phone", Severity::Medium);
+            return Some(last - k + 1);
         }
         None
     }

@@ -170,6 +170,23 @@ pub fn is_public_contact(text: &str, start: usize, at: usize, end: usize) -> boo
         || after_product_token(b, start)
 }
 
+/// The start of a quoted local part (RFC 5322 `quoted-string`, `"bob smith"@x.org`) ending right before the `@` at
+/// `at`: the opening quote within 64 bytes, printable ASCII between, not glued to a word. Reads at most 64 bytes.
+pub fn quoted_local_start(b: &[u8], at: usize) -> Option<usize> {
+    if at < 3 || b[at - 1] != b'"' {
+        return None;
+    }
+    let mut q = at - 2;
+    while b[q] != b'"' {
+        if q == 0 || at - q > 64 || !(b' '..=b'~').contains(&b[q]) || b[q] == b'\\' {
+            return None;
+        }
+        q -= 1;
+    }
+    let glued = q > 0 && (b[q - 1].is_ascii_alphanumeric() || b[q - 1] == b'"');
+    (q + 2 < at && !glued).then_some(q)
+}
+
 fn local_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
 }

@@ -1387,7 +1387,11 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
         s += 1;
     }
     if s == at {
-        return;
+        // A quoted local part (`"bob smith"@x.org`), or no address.
+        match crate::pii_email::quoted_local_start(b, at) {
+            Some(q) => s = q,
+            None => return,
+        }
     }
     // `scheme://user:pass@host`: the URL-credentials rule owns it; `a/b@c` is a path.
     let mailto = s >= 7 && b[s - 7..s].eq_ignore_ascii_case(b"mailto:");

@@ -94,6 +94,8 @@ fn phones() {
         ("tel 06.12.34.56.78", "06.12.34.56.78"),
         ("Telefon 030 901820", "030 901820"),
         ("Rückruf an 0151 2345 6789 vereinbart", "0151 2345 6789"),
+        ("手机 1381 234 5678", "1381 234 5678"),
+        ("手机 138 12345678", "138 12345678"),
     ] {
         masked(line, value, "phone");
     }
@@ -141,6 +143,10 @@ fn emails() {
             "alice%40example.com",
         ),
         ("(jane@example.org)", "jane@example.org"),
+        (
+            "rcpt \"bob smith\"@example.org ok",
+            "\"bob smith\"@example.org",
+        ),
     ] {
         masked(line, value, "email");
     }
