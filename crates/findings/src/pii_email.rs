@@ -17,7 +17,9 @@
 //!   banners, an address in that comment is the software's published contact or its build account:
 //!   `binlar_2.6.3 (test@mgmt.mic)`, and `Linux version 2.6.5-1.358 (bhcompile@bugs.build.redhat.com)`, which prints
 //!   `LINUX_COMPILE_BY@LINUX_COMPILE_HOST`, the build account and machine. The token must hold a version (`/` then
-//!   a digit, or ending in digits with a dot), so `user (john@corp.com)` is still masked.
+//!   a digit, or ending in digits with a dot), so `user (john@corp.com)` is still masked. For the same reason an
+//!   address anywhere in a quoted field that opens with such a token (an access log's User-Agent field,
+//!   `"binlar_2.6.3 test@mgmt.mic"`) is the operator's contact.
 //!
 //! Everything else is masked: `john.doe@corp.com`, `alice+tag@mail.example.co.uk`, addresses in `mailto:`, in JSON,
 //! and in URL-encoded form, found here by [`scan_encoded`].
@@ -122,25 +124,9 @@ fn in_bot_comment(b: &[u8], start: usize, end: usize) -> bool {
     BOT_COMMENT_MARKERS.iter().any(|m| contains_ci(comment, m))
 }
 
-/// The address opens a parenthesised comment (`(` right before it) that follows a `product/version` token:
-/// `binlar_2.6.3 (test@mgmt.mic)`, `Linux version 2.6.5-1.358 (bhcompile@host)`. Reads at most 64 bytes back.
-fn after_product_token(b: &[u8], start: usize) -> bool {
-    if start < 2 || b[start - 1] != b'(' {
-        return false;
-    }
-    let mut e = start - 1;
-    if b[e - 1] == b' ' {
-        e -= 1;
-    }
-    let mut t = e;
-    while t > 0
-        && e - t < 64
-        && !b[t - 1].is_ascii_whitespace()
-        && !matches!(b[t - 1], b'"' | b'(' | b')')
-    {
-        t -= 1;
-    }
-    let token = &b[t..e];
+/// A `product/version` token (RFC 9110 product grammar, and the `name_1.2.3` of some crawlers and banners): a `/`
+/// then a digit, or ending in a dotted version (`2.6.3`, `2.6.5-1.358`).
+fn is_product_token(token: &[u8]) -> bool {
     let slash_version = token
         .windows(2)
         .any(|w| w[0] == b'/' && w[1].is_ascii_digit());
@@ -157,6 +143,56 @@ fn after_product_token(b: &[u8], start: usize) -> bool {
     slash_version || dotted_version
 }
 
+/// The token ending at `e` (back to a blank, a quote or a parenthesis; at most 64 bytes).
+fn token_before(b: &[u8], e: usize) -> &[u8] {
+    let mut t = e;
+    while t > 0
+        && e - t < 64
+        && !b[t - 1].is_ascii_whitespace()
+        && !matches!(b[t - 1], b'"' | b'(' | b')')
+    {
+        t -= 1;
+    }
+    &b[t..e]
+}
+
+/// The address opens a parenthesised comment (`(` right before it) that follows a `product/version` token:
+/// `Linux version 2.6.5-1.358 (bhcompile@host)`, `Foo/1.2 (ops@foo.example)`. Reads at most 64 bytes back.
+fn after_product_token(b: &[u8], start: usize) -> bool {
+    if start < 2 || b[start - 1] != b'(' {
+        return false;
+    }
+    let mut e = start - 1;
+    if b[e - 1] == b' ' {
+        e -= 1;
+    }
+    is_product_token(token_before(b, e))
+}
+
+/// The address is inside a double-quoted field that opens with a `product/version` token: the User-Agent field of
+/// an access log (`"binlar_2.6.3 test@mgmt.mic"`, `"MyTool/1.1 (+https://…; tool@example.org)"`), where an
+/// address is the operator's published contact. Reads at most [`COMMENT_REACH`] bytes on each side.
+fn in_user_agent_field(b: &[u8], start: usize, end: usize) -> bool {
+    let lo = start.saturating_sub(COMMENT_REACH);
+    let Some(open) = b[lo..start]
+        .iter()
+        .rposition(|&c| c == b'"')
+        .map(|p| lo + p)
+    else {
+        return false;
+    };
+    let hi = (end + COMMENT_REACH).min(b.len());
+    if !b[end..hi].contains(&b'"') {
+        return false;
+    }
+    let first = &b[open + 1..start];
+    let token_end = first
+        .iter()
+        .position(|c| c.is_ascii_whitespace() || *c == b'(')
+        .unwrap_or(first.len());
+    token_end > 0 && token_end < first.len() && is_product_token(&first[..token_end])
+}
+
 /// The address `text[start..end]`, `@` at `at`, is a role mailbox, a crawler's published contact or the
 /// contact of a `product/version`: not personal data (see the module doc). Reads at most [`COMMENT_REACH`] bytes
 /// on each side.
@@ -168,6 +204,7 @@ pub fn is_public_contact(text: &str, start: usize, at: usize, end: usize) -> boo
     is_role_mailbox(&text[start..at])
         || in_bot_comment(b, start, end)
         || after_product_token(b, start)
+        || in_user_agent_field(b, start, end)
 }
 
 /// The start of a quoted local part (RFC 5322 `quoted-string`, `"bob smith"@x.org`) ending right before the `@` at
@@ -284,6 +321,9 @@ mod tests {
         assert!(public("\"binlar_2.6.3 (test@mgmt.mic)\""));
         assert!(public("Server: Foo/1.2 (ops@foo.example)"));
         assert!(!public("user (john.doe@corp.com)"));
+        assert!(public("200 15811 \"-\" \"binlar_2.6.3 test@mgmt.mic\""));
+        assert!(!public("{\"user\": \"john.doe@corp.com\"}"));
+        assert!(!public("msg=\"sent 2 mails to john.doe@corp.com\""));
         assert!(!public("user-42 (john.doe@corp.com)"));
         assert!(!public("at 12:30 (john.doe@corp.com)"));
         assert!(!public("to=<alice+tag@mail.example.co.uk>"));
