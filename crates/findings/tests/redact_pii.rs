@@ -160,3 +160,53 @@ fn emails() {
         kept(line);
     }
 }
+
+fn pii_work(text: &str) -> u64 {
+    logsieve_findings::work::take();
+    let mut out = Vec::new();
+    logsieve_findings::pii::scan(text, &mut out);
+    logsieve_findings::work::take()
+}
+
+/// The personal-data scans examine each byte a bounded number of times on adversarial lines (digit groups with
+/// every separator, `+`, `0` and `00` repeated, IBAN starts, `%40` repeated, keywords before every number).
+#[test]
+fn pii_scan_is_linear() {
+    let units = [
+        "0",
+        "0 ",
+        "00 ",
+        "+",
+        "+1 ",
+        "+0 ",
+        "(0)",
+        "1 2-3.4(5)6 ",
+        "DE89 ",
+        "de89",
+        "%40",
+        "a%40b.co ",
+        "138 1234 5678 ",
+        "0151 2345 6789 ",
+        "06.12.34.56.78 ",
+        "078-05-1120 ",
+        "tel 0",
+        "tel 01234567 ",
+        "ssn 078051120 ",
+        "+44 (0)20 ",
+        "GB82 WEST 1234 5698 7654 32 ",
+    ];
+    for u in units {
+        let small = u.repeat((1 << 14) / u.len());
+        let large = u.repeat((1 << 16) / u.len());
+        let (ws, wl) = (pii_work(&small), pii_work(&large));
+        assert!(
+            wl <= 8 * large.len() as u64 + 64,
+            "{u:?}: {wl} bytes examined for {}",
+            large.len()
+        );
+        assert!(
+            wl <= 5 * ws + 64,
+            "{u:?}: {ws} then {wl} for 4 times the text"
+        );
+    }
+}
