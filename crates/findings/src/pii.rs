@@ -6,7 +6,9 @@
 //!
 //! - **Phones.** International numbers (E.164) after `+` or the `00` international prefix, 8–15 digits with a
 //!   valid country calling code, in any grouping (spaces, dashes, dots, `(0)` or `(20)` in parentheses).
-//!   Mainland-China mobiles `1[3-9]x xxxx xxxx` compact or grouped 3-4-4; Chinese landlines `010-12345678`,
+//!   `00` is a weaker sign than `+`: not when a hex-dump token stands beside the number.
+//!   Mainland-China mobiles `1[3-9]x xxxx xxxx` compact or in any grouping (2–4 groups, one separator);
+//!   Chinese landlines `010-12345678`,
 //!   `(0755) 1234 5678`. North-American (NANP) numbers `(415) 555-0132`, `415-555-0132`, `415.555.0132`,
 //!   `415 555 0132`, `1-800-555-0199`, area and exchange codes starting 2–9. National numbers with a trunk `0`
 //!   (`020 7946 0958`, `06 12 34 56 78`, `030 901820`): after a phone keyword (`tel`, `phone`, `手机`, …) within 32
