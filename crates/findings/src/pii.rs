@@ -143,6 +143,10 @@ fn keywords_before(b: &[u8], start: usize) -> Keywords {
     let window = &b[start.saturating_sub(KEYWORD_REACH)..start];
     let mut kw = Keywords::default();
     for m in keyword_automaton().find_overlapping_iter(window) {
+        // A keyword starts a word: `tel` in `Intel` or `call` in `recall` announces nothing.
+        if m.start() > 0 && window[m.start() - 1].is_ascii_alphabetic() {
+            continue;
+        }
         if m.pattern().as_usize() < PHONE_KEYWORDS.len() {
             kw.phone = true;
         } else {

@@ -123,6 +123,7 @@ fn ordinary_numbers_stay() {
         "rx 01 23 45 67 89 ab",
         "uptime 0 12 345 678",
         "+0800 offset and +1 item",
+        "Intel 0123 456789 and recall 0123456789",
     ] {
         kept(line);
     }
