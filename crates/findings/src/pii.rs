@@ -7,7 +7,7 @@
 //! - **Phones.** International numbers (E.164) after `+` or the `00` international prefix, 8–15 digits with a
 //!   valid country calling code, in any grouping (spaces, dashes, dots, `(0)` or `(20)` in parentheses).
 //!   `00` is a weaker sign than `+`: not when a hex-dump token stands beside the number.
-//!   Mainland-China mobiles `1[3-9]x xxxx xxxx` compact or in any grouping (2–4 groups, one separator);
+//!   Mainland-China mobiles `1[3-9]x xxxx xxxx` compact or in any grouping (2–3 groups, one separator);
 //!   Chinese landlines `010-12345678`,
 //!   `(0755) 1234 5678`. North-American (NANP) numbers `(415) 555-0132`, `415-555-0132`, `415.555.0132`,
 //!   `415 555 0132`, `1-800-555-0199`, area and exchange codes starting 2–9. National numbers with a trunk `0`
@@ -247,8 +247,11 @@ fn word_before(b: &[u8], s: usize) -> bool {
     s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_')
 }
 
+/// A word goes on at `e`: a letter, a digit or `_`, or a dot then a letter or a digit (a host name such as
+/// `195-154-37-122.rev.example.eu`, a file name; a sentence's full stop is followed by a blank).
 fn word_after(b: &[u8], e: usize) -> bool {
-    e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_')
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    e < b.len() && (word(b[e]) || (b[e] == b'.' && e + 1 < b.len() && word(b[e + 1])))
 }
 
 fn push(out: &mut Vec<Hit>, start: usize, end: usize, label: &'static str, severity: Severity) {
@@ -539,8 +542,9 @@ impl Run<'_> {
         None
     }
 
-    /// A mainland-China mobile `1[3-9]x xxxx xxxx` in any grouping: 2–4 groups joined by one separator (a blank or
-    /// a dash), 11 digits in all, the first group of 3 digits or more, standing alone.
+    /// A mainland-China mobile `1[3-9]x xxxx xxxx` in any grouping: 2–3 groups of 3 digits or more joined by one
+    /// separator (a blank or a dash), 11 digits in all, standing alone (`195-154-37-122`, an IP address written
+    /// in a host name, is not one).
     fn cn_mobile_grouped(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
         let b = self.b;
         let s = self.start(k);
@@ -554,7 +558,12 @@ impl Run<'_> {
         }
         let mut total = self.len(k);
         let mut last = k;
-        while last + 1 < self.count() && last - k < 3 && self.sep(last) == sep && total < 11 {
+        while last + 1 < self.count()
+            && last - k < 2
+            && self.sep(last) == sep
+            && total < 11
+            && self.len(last + 1) >= 3
+        {
             total += self.len(last + 1);
             last += 1;
         }

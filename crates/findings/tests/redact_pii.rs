@@ -124,6 +124,8 @@ fn ordinary_numbers_stay() {
         "uptime 0 12 345 678",
         "+0800 offset and +1 item",
         "Intel 0123 456789 and recall 0123456789",
+        "getaddrinfo for 195-154-37-122.rev.poneytelecom.eu [195.154.37.122] failed",
+        "host 183-136-190-222.static.example.net and 138-123-456-78",
     ] {
         kept(line);
     }
