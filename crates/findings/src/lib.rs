@@ -35,6 +35,8 @@ pub mod burst;
 mod crash;
 pub mod kinds;
 pub mod pii;
+mod pii_email;
+mod pii_ids;
 mod query;
 pub mod redact;
 pub mod report;

@@ -1,13 +1,94 @@
-//! Personal data written with digits: phone numbers (mainland-China mobiles, `+CC` international numbers and the
-//! North-American `(415) 555-0132` shapes), China resident identity numbers (with their ISO 7064 check digit and a
-//! real birth date), and payment card numbers (issuer prefix and Luhn).
+//! Personal data in logs, apart from e-mail addresses (found with the secrets, `secrets.rs`, under the policy of
+//! `pii_email.rs`): the digit-shaped data found here, and two scans of their own, IBANs (`pii_ids.rs`) and
+//! URL-encoded e-mail addresses (`pii_email.rs`).
 //!
-//! The scan probes every fourth byte for a digit (every number of four digits or more has a probed byte), and
-//! only around a probed digit looks at the run of digit groups there, so text without long numbers costs a few
-//! comparisons per 4 bytes.
+//! Shapes, each from its specification:
+//!
+//! - **Phones.** International numbers (E.164) after `+` or the `00` international prefix, 8–15 digits with a
+//!   valid country calling code, in any grouping (spaces, dashes, dots, `(0)` or `(20)` in parentheses).
+//!   `00` is a weaker sign than `+`: not when a hex-dump token stands beside the number.
+//!   Mainland-China mobiles `1[3-9]x xxxx xxxx` compact or in any grouping (2–3 groups, one separator);
+//!   Chinese landlines `010-12345678`,
+//!   `(0755) 1234 5678`. North-American (NANP) numbers `(415) 555-0132`, `415-555-0132`, `415.555.0132`,
+//!   `415 555 0132`, `1-800-555-0199`, area and exchange codes starting 2–9. National numbers with a trunk `0`
+//!   (`020 7946 0958`, `06 12 34 56 78`, `030 901820`): after a phone keyword (`tel`, `phone`, `手机`, …) within 32
+//!   bytes before, or without one when the grouping is unmistakable: three groups or more, one separator, 10
+//!   digits or more, nothing that continues the run (a hex dump) on either side.
+//! - **China resident ids**: 18 digits (GB 11643-1999: region, birth date, ISO 7064 check character) and 15
+//!   digits (GB 11643-1989: region, `YYMMDD` birth date, no check digit).
+//! - **US Social Security numbers** `AAA-GG-SSSS` (dashes or spaces; area not 000, 666, 9xx; group not 00;
+//!   serial not 0000), and 9 bare digits only after a keyword (`ssn`, `social security`).
+//! - **Payment cards**: 13–19 digits with an issuer prefix and the Luhn check, compact or grouped.
+//!
+//! Numbers that are none of these stay: a digit group glued to a word (`blk_123…`, `v2`), a part of a dotted number
+//! (IP addresses, versions, decimals), timestamps, sizes, ids that fail the checks.
+//!
+//! The digit scan probes every fourth byte for a digit (every number of four digits or more has a probed byte),
+//! and only around a probed digit looks at the run of digit groups there, so text without long numbers costs a few
+//! comparisons per 4 bytes. Keywords are looked for in the 32 bytes before a run of 8 digits or more, once per
+//! run. Every scan moves forward only: the work is linear in the line's length.
 
+pub use crate::pii_ids::cn_id_valid;
+use crate::pii_ids::{cn_id15_valid, ssn_valid};
 use crate::secrets::{Class, Hit};
+use aho_corasick::{AhoCorasick, MatchKind};
 use logsieve_engine::Severity;
+use std::sync::OnceLock;
+
+/// Words that announce a phone number (lower case; matched case-insensitively, so `Tel.:` and `PHONE` count).
+const PHONE_KEYWORDS: &[&str] = &[
+    "tel",
+    "phone",
+    "mobile",
+    "mobil",
+    "cell",
+    "call",
+    "fax",
+    "contact",
+    "sms",
+    "whatsapp",
+    "handy",
+    "rückruf",
+    "anruf",
+    "téléphone",
+    "portable",
+    "telefon",
+    "telefono",
+    "teléfono",
+    "móvil",
+    "celular",
+    "手机",
+    "手機",
+    "电话",
+    "電話",
+    "联系",
+    "聯繫",
+    "号码",
+    "號碼",
+    "携帯",
+];
+
+/// Words that announce a US Social Security number written as 9 bare digits.
+const SSN_KEYWORDS: &[&str] = &[
+    "ssn",
+    "social security",
+    "social_security",
+    "socialsecurity",
+    "ss#",
+];
+
+/// How far before a run of digits a keyword is looked for (bytes).
+const KEYWORD_REACH: usize = 32;
+
+/// The first digits of the country calling codes (ITU-T E.164 assignments): the one-digit codes, the two-digit
+/// codes, and the two-digit prefixes of the three-digit codes. A number after `+` or `00` must start with one.
+const CALLING_CODE_PREFIXES: &[&str] = &[
+    "1", "7", "20", "21", "22", "23", "24", "25", "26", "27", "29", "30", "31", "32", "33", "34",
+    "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50",
+    "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63", "64", "65", "66",
+    "67", "68", "69", "80", "81", "82", "84", "85", "86", "87", "88", "90", "91", "92", "93", "94",
+    "95", "96", "97", "98", "99",
+];
 
 fn is_d(c: u8) -> bool {
     c.is_ascii_digit()
@@ -17,12 +98,70 @@ fn is_sep(c: u8) -> bool {
     matches!(c, b' ' | b'-' | b'.' | b'(' | b')')
 }
 
+/// Pushes the personal data of `text` found here (digit shapes, IBANs, URL-encoded e-mail addresses) to `out`,
+/// in order and without overlaps among them (what `out` held before is left as it was).
+pub fn scan(text: &str, out: &mut Vec<Hit>) {
+    let first = out.len();
+    scan_digits(text, out);
+    crate::pii_ids::scan_iban(text, out);
+    crate::pii_email::scan_encoded(text, out);
+    let mut found = out.split_off(first);
+    if found.len() > 1 {
+        found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        // Two scans may claim the same bytes (the digits of an IBAN): mask their union under the first label.
+        let mut merged: Vec<Hit> = Vec::with_capacity(found.len());
+        for h in found {
+            match merged.last_mut() {
+                Some(last) if h.start < last.end => last.end = last.end.max(h.end),
+                _ => merged.push(h),
+            }
+        }
+        found = merged;
+    }
+    out.extend(found);
+}
+
+/// The keywords of the 32 bytes before a run of digits.
+#[derive(Clone, Copy, Default)]
+struct Keywords {
+    phone: bool,
+    ssn: bool,
+}
+
+fn keyword_automaton() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(PHONE_KEYWORDS.iter().chain(SSN_KEYWORDS))
+            .expect("PII keywords")
+    })
+}
+
+fn keywords_before(b: &[u8], start: usize) -> Keywords {
+    let window = &b[start.saturating_sub(KEYWORD_REACH)..start];
+    let mut kw = Keywords::default();
+    for m in keyword_automaton().find_overlapping_iter(window) {
+        // A keyword starts a word: `tel` in `Intel` or `call` in `recall` announces nothing.
+        if m.start() > 0 && window[m.start() - 1].is_ascii_alphabetic() {
+            continue;
+        }
+        if m.pattern().as_usize() < PHONE_KEYWORDS.len() {
+            kw.phone = true;
+        } else {
+            kw.ssn = true;
+        }
+    }
+    kw
+}
+
 /// Pushes the digit-shaped personal data of `text` to `out`.
 ///
 /// The cursor only moves forward: a region is never read again once scanned (`floor` is where the last region
 /// ended, and the walk back from a probed digit stops there), so every byte is examined a bounded number of times
 /// whatever the input (a hex dump, a run of IP addresses or phone numbers, a megabyte of digits).
-pub fn scan(text: &str, out: &mut Vec<Hit>) {
+fn scan_digits(text: &str, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 3usize.min(n.saturating_sub(1));
@@ -41,7 +180,6 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
         groups.clear();
         let mut j = rs;
         let mut digits = 0;
-        let mut only_dots = true;
         let mut re;
         loop {
             let gs = j;
@@ -54,9 +192,6 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
             let mut k = j;
             let mut seps = 0;
             while k < n && is_sep(b[k]) && seps < 2 {
-                if b[k] != b'.' {
-                    only_dots = false;
-                }
                 k += 1;
                 seps += 1;
             }
@@ -66,23 +201,17 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
             j = k;
         }
         work += (re.max(i) - i) as u64 + groups.len() as u64;
-        // Every shape needs 8 digits or more; numbers joined by dots only are IP addresses, versions and
-        // decimals (but for the North-American 415.555.0132).
-        let us_dotted = groups.len() == 3
-            && groups[0].1 - groups[0].0 == 3
-            && groups[1].1 - groups[1].0 == 3
-            && groups[2].1 - groups[2].0 == 4;
-        // A card number printed with dots, `4111.1111.1111.1111`.
-        let card_dotted = groups.len() == 4 && groups.iter().all(|g| g.1 - g.0 == 4);
-        // French national numbers are written in dotted pairs, `06.71.37.61.41`.
-        let pairs_dotted = groups.len() == 5
-            && groups.iter().all(|g| g.1 - g.0 == 2)
-            && b[groups[0].0] == b'0'
-            && b[groups[0].0 + 1] != b'0';
-        let not_a_dotted_number =
-            !only_dots || groups.len() <= 1 || us_dotted || card_dotted || pairs_dotted;
-        if digits >= 8 && not_a_dotted_number {
-            match_groups(b, &groups, out);
+        // Every shape needs 8 digits or more. The keywords before the region are read once per region of 8
+        // digits or more, so at most 4 bytes of look-behind per digit.
+        if digits >= 8 {
+            let keywords = keywords_before(b, rs);
+            work += (rs - rs.saturating_sub(KEYWORD_REACH)) as u64 / 4;
+            let run = Run {
+                b,
+                groups: &groups,
+                keywords,
+            };
+            run.match_all(out);
         }
         // Continue after the region (probing stays aligned to a stride of 4 from there); the region is never
         // read again.
@@ -90,184 +219,6 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
         i = floor + 3;
     }
     crate::work::add(work);
-    scan_iban(text, out);
-}
-
-/// IBAN lengths by country (ISO 13616 registry, SWIFT "IBAN Registry").
-const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
-    (b"AD", 24),
-    (b"AE", 23),
-    (b"AL", 28),
-    (b"AT", 20),
-    (b"AZ", 28),
-    (b"BA", 20),
-    (b"BE", 16),
-    (b"BG", 22),
-    (b"BH", 22),
-    (b"BI", 27),
-    (b"BR", 29),
-    (b"BY", 28),
-    (b"CH", 21),
-    (b"CR", 22),
-    (b"CY", 28),
-    (b"CZ", 24),
-    (b"DE", 22),
-    (b"DJ", 27),
-    (b"DK", 18),
-    (b"DO", 28),
-    (b"EE", 20),
-    (b"EG", 29),
-    (b"ES", 24),
-    (b"FI", 18),
-    (b"FK", 18),
-    (b"FO", 18),
-    (b"FR", 27),
-    (b"GB", 22),
-    (b"GE", 22),
-    (b"GI", 23),
-    (b"GL", 18),
-    (b"GR", 27),
-    (b"GT", 28),
-    (b"HN", 28),
-    (b"HR", 21),
-    (b"HU", 28),
-    (b"IE", 22),
-    (b"IL", 23),
-    (b"IQ", 23),
-    (b"IS", 26),
-    (b"IT", 27),
-    (b"JO", 30),
-    (b"KW", 30),
-    (b"KZ", 20),
-    (b"LB", 28),
-    (b"LC", 32),
-    (b"LI", 21),
-    (b"LT", 20),
-    (b"LU", 20),
-    (b"LV", 21),
-    (b"LY", 25),
-    (b"MC", 27),
-    (b"MD", 24),
-    (b"ME", 22),
-    (b"MK", 19),
-    (b"MN", 20),
-    (b"MR", 27),
-    (b"MT", 31),
-    (b"MU", 30),
-    (b"NI", 28),
-    (b"NL", 18),
-    (b"NO", 15),
-    (b"OM", 23),
-    (b"PK", 24),
-    (b"PL", 28),
-    (b"PS", 29),
-    (b"PT", 25),
-    (b"QA", 29),
-    (b"RO", 24),
-    (b"RS", 22),
-    (b"RU", 33),
-    (b"SA", 24),
-    (b"SC", 31),
-    (b"SD", 18),
-    (b"SE", 24),
-    (b"SI", 19),
-    (b"SK", 24),
-    (b"SM", 27),
-    (b"SO", 23),
-    (b"ST", 25),
-    (b"SV", 28),
-    (b"TL", 23),
-    (b"TN", 24),
-    (b"TR", 26),
-    (b"UA", 29),
-    (b"VA", 22),
-    (b"VG", 24),
-    (b"XK", 20),
-    (b"YE", 30),
-];
-
-/// IBANs (ISO 13616): country code, two check digits, the country's BBAN length; electronic form or the print
-/// form in groups of four separated by blanks; valid when the ISO 7064 MOD 97-10 remainder is 1.
-fn scan_iban(text: &str, out: &mut Vec<Hit>) {
-    let b = text.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    while i + 4 <= n {
-        let start_ok = b[i].is_ascii_uppercase()
-            && b[i + 1].is_ascii_uppercase()
-            && b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit()
-            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
-        if !start_ok {
-            i += 1;
-            continue;
-        }
-        let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| &b[i..i + 2] == *c) else {
-            i += 1;
-            continue;
-        };
-        // Gather `len` characters: the electronic form, or groups of four after single blanks.
-        let mut chars = [0u8; 34];
-        let mut got = 0;
-        let mut j = i;
-        let mut grouped = None;
-        while j < n && got < len {
-            let c = b[j];
-            if c.is_ascii_alphanumeric() {
-                chars[got] = c.to_ascii_uppercase();
-                got += 1;
-                j += 1;
-            } else if c == b' '
-                && got % 4 == 0
-                && got > 0
-                && grouped != Some(false)
-                && j + 1 < n
-                && b[j + 1].is_ascii_alphanumeric()
-            {
-                grouped = Some(true);
-                j += 1;
-            } else {
-                break;
-            }
-            if got == 4 && grouped.is_none() && j < n && b[j].is_ascii_alphanumeric() {
-                grouped = Some(false);
-            }
-        }
-        crate::work::add((j - i) as u64);
-        if got == len && (j >= n || !b[j].is_ascii_alphanumeric()) && iban_valid(&chars[..len]) {
-            out.push(Hit {
-                start: i,
-                end: j,
-                label: "iban",
-                class: Class::Pii,
-                severity: Severity::High,
-            });
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-}
-
-/// ISO 13616 check: move the first four characters to the end, letters to 10..35, the number mod 97 is 1.
-fn iban_valid(iban: &[u8]) -> bool {
-    if !iban[4..].iter().any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let mut rem: u32 = 0;
-    for &c in iban[4..].iter().chain(&iban[..4]) {
-        let v = if c.is_ascii_digit() {
-            (c - b'0') as u32
-        } else {
-            (c - b'A') as u32 + 10
-        };
-        rem = if v >= 10 {
-            (rem * 100 + v) % 97
-        } else {
-            (rem * 10 + v) % 97
-        };
-    }
-    rem == 1
 }
 
 /// The start of the region of digit groups (joined by at most two separator bytes) around the digit at `i`, not
@@ -296,8 +247,17 @@ fn word_before(b: &[u8], s: usize) -> bool {
     s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_')
 }
 
+/// A word goes on at `e`: a letter, a digit or `_`, or a dot then a letter or a digit (a host name such as
+/// `195-154-37-122.rev.example.eu`, a file name; a sentence's full stop is followed by a blank).
 fn word_after(b: &[u8], e: usize) -> bool {
-    e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_')
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    e < b.len() && (word(b[e]) || (b[e] == b'.' && e + 1 < b.len() && word(b[e + 1])))
+}
+
+/// A clock time goes on at `e` (`12` then `:30`): the groups before it are a date and a time (`05 17 2015 12:30`),
+/// not a number someone dials.
+fn clock_after(b: &[u8], e: usize) -> bool {
+    b.get(e) == Some(&b':') && b.get(e + 1).is_some_and(u8::is_ascii_digit)
 }
 
 fn push(out: &mut Vec<Hit>, start: usize, end: usize, label: &'static str, severity: Severity) {
@@ -310,455 +270,443 @@ fn push(out: &mut Vec<Hit>, start: usize, end: usize, label: &'static str, sever
     });
 }
 
-fn sep_between(b: &[u8], a: (usize, usize), c: (usize, usize)) -> &[u8] {
-    &b[a.1..c.0]
+fn calling_code_valid(d: &[u8]) -> bool {
+    CALLING_CODE_PREFIXES
+        .iter()
+        .any(|p| d.starts_with(p.as_bytes()))
 }
 
-fn match_groups(b: &[u8], groups: &[(usize, usize)], out: &mut Vec<Hit>) {
-    let mut k = 0;
-    while k < groups.len() {
-        let used = match_at(b, groups, k, out);
-        k += used.max(1);
-    }
+/// North-American area and exchange codes start with 2–9.
+fn nanp_valid(area: &[u8], exchange: &[u8]) -> bool {
+    (b'2'..=b'9').contains(&area[0]) && (b'2'..=b'9').contains(&exchange[0])
 }
 
-/// Tries the shapes starting at group `k`; returns how many groups the match used (0: none).
-fn match_at(b: &[u8], groups: &[(usize, usize)], k: usize, out: &mut Vec<Hit>) -> usize {
-    let (s, e) = groups[k];
-    let len = e - s;
-    let prev_sep = if k > 0 {
-        sep_between(b, groups[k - 1], groups[k])
-    } else {
-        &[][..]
+/// A hex token (2–8 hex digits, a word of its own, like the bytes and words of a hex dump) right before `s` or
+/// right after `e`, beyond one separator. Reads at most 10 bytes on each side.
+fn hex_token_beside(b: &[u8], s: usize, e: usize) -> bool {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let before = s >= 3 && is_sep(b[s - 1]) && {
+        let mut t = s - 1;
+        while t > 0 && s - 1 - t < 9 && b[t - 1].is_ascii_hexdigit() {
+            t -= 1;
+        }
+        (2..=8).contains(&(s - 1 - t)) && (t == 0 || !word(b[t - 1]))
     };
-    let next_sep = if k + 1 < groups.len() {
-        sep_between(b, groups[k], groups[k + 1])
-    } else {
-        &[][..]
+    let after = e + 2 < b.len() && is_sep(b[e]) && {
+        let mut t = e + 1;
+        while t < b.len() && t - e - 1 < 9 && b[t].is_ascii_hexdigit() {
+            t += 1;
+        }
+        (2..=8).contains(&(t - e - 1)) && (t == b.len() || !word(b[t]))
     };
-    // A number that is part of a dotted number (a version, an IP address, a decimal) is not personal data.
-    let dotted = prev_sep == b"." || next_sep == b".";
+    before || after
+}
 
-    // International: `+CC` then groups, 8 to 15 digits in all.
-    if s > 0 && b[s - 1] == b'+' && !word_before(b, s - 1) {
-        let mut digits = 0;
-        let mut j = k;
-        let mut last = k;
-        while j < groups.len() {
-            let g = groups[j];
-            if j > k {
-                let sep = sep_between(b, groups[j - 1], g);
-                if sep.contains(&b'.') && sep.len() > 1 {
-                    break;
-                }
-            }
-            digits += g.1 - g.0;
-            last = j;
-            if digits >= 8 {
-                // Prefer the longest plausible number.
-                let mut dd = digits;
-                let mut jj = j + 1;
-                while jj < groups.len() && dd + (groups[jj].1 - groups[jj].0) <= 15 {
-                    dd += groups[jj].1 - groups[jj].0;
-                    last = jj;
-                    jj += 1;
-                }
-                break;
-            }
-            j += 1;
+/// A region of digit groups and the keywords before it.
+struct Run<'a> {
+    b: &'a [u8],
+    groups: &'a [(usize, usize)],
+    keywords: Keywords,
+}
+
+impl Run<'_> {
+    fn count(&self) -> usize {
+        self.groups.len()
+    }
+    fn start(&self, j: usize) -> usize {
+        self.groups[j].0
+    }
+    fn end(&self, j: usize) -> usize {
+        self.groups[j].1
+    }
+    fn len(&self, j: usize) -> usize {
+        self.groups[j].1 - self.groups[j].0
+    }
+    fn digits(&self, j: usize) -> &[u8] {
+        &self.b[self.groups[j].0..self.groups[j].1]
+    }
+    /// The separator bytes after group `j` (empty after the last group).
+    fn sep(&self, j: usize) -> &[u8] {
+        if j + 1 < self.groups.len() {
+            &self.b[self.groups[j].1..self.groups[j + 1].0]
+        } else {
+            &[]
         }
-        let total: usize = groups[k..=last].iter().map(|g| g.1 - g.0).sum();
-        if (8..=15).contains(&total) && !word_after(b, groups[last].1) {
-            push(out, s - 1, groups[last].1, "phone", Severity::Medium);
-            return last - k + 1;
+    }
+    /// The separator bytes before group `j` (empty before the first group).
+    fn sep_before(&self, j: usize) -> &[u8] {
+        if j > 0 {
+            self.sep(j - 1)
+        } else {
+            &[]
+        }
+    }
+    /// Groups `k..k + lens.len()` exist, have these lengths, and are joined by `sep` each time.
+    fn shape(&self, k: usize, lens: &[usize], sep: &[u8]) -> bool {
+        k + lens.len() <= self.count()
+            && lens.iter().enumerate().all(|(o, &l)| self.len(k + o) == l)
+            && (k..k + lens.len() - 1).all(|j| self.sep(j) == sep)
+    }
+    /// The number of groups `k..=last` stands alone: it does not go on with the same separator on either side,
+    /// is not glued to a word and is not part of a dotted number.
+    fn alone(&self, k: usize, last: usize, sep: &[u8]) -> bool {
+        self.sep_before(k) != sep
+            && self.sep(last) != sep
+            && self.sep(last) != b"."
+            && !word_after(self.b, self.end(last))
+    }
+
+    fn match_all(&self, out: &mut Vec<Hit>) {
+        let mut k = 0;
+        while k < self.count() {
+            let used = self.match_at(k, out);
+            k += used.max(1);
         }
     }
 
-    // Dotted numbers that are not versions or addresses: the North-American `415.555.0132` and the French
-    // `06.71.37.61.41`, as the whole run of groups.
-    let all_dots = (0..groups.len().saturating_sub(1))
-        .all(|j| sep_between(b, groups[j], groups[j + 1]) == b".");
-    let last_end = groups[groups.len() - 1].1;
-    if k == 0 && all_dots && !word_before(b, s) && !word_after(b, last_end) {
-        let lens: Vec<usize> = groups.iter().map(|g| g.1 - g.0).collect();
-        let na = lens == [3, 3, 4]
-            && (b'2'..=b'9').contains(&b[s])
-            && (b'2'..=b'9').contains(&b[groups[1].0]);
-        let fr = lens == [2, 2, 2, 2, 2] && b[s] == b'0' && b[s + 1] != b'0';
-        if na || fr {
-            push(out, s, last_end, "phone", Severity::Medium);
-            return groups.len();
+    /// Tries the shapes starting at group `k`; returns how many groups the match used (0: none).
+    fn match_at(&self, k: usize, out: &mut Vec<Hit>) -> usize {
+        if let Some(used) = self.international(k, out) {
+            return used;
         }
-    }
-    if k == 0
-        && groups.len() == 4
-        && groups.iter().all(|g| g.1 - g.0 == 4)
-        && (0..3).all(|j| sep_between(b, groups[j], groups[j + 1]) == b".")
-        && !word_before(b, s)
-        && !word_after(b, groups[3].1)
-    {
-        let mut d = [0u8; 16];
-        for (j, g) in groups.iter().enumerate() {
-            d[j * 4..j * 4 + 4].copy_from_slice(&b[g.0..g.1]);
-        }
-        if card_valid(&d) {
-            push(out, s, groups[3].1, "card", Severity::High);
-            return 4;
-        }
-    }
-    if !dotted && !word_before(b, s) && !(s > 0 && (b[s - 1] == b'-' || b[s - 1] == b'_')) {
-        // China resident identity number: 17 digits and a check character, or 18 digits.
-        if len == 17
-            && e < b.len()
-            && (b[e] == b'X' || b[e] == b'x')
-            && !word_after(b, e + 1)
-            && cn_id_valid(&b[s..e + 1])
+        let b = self.b;
+        let (s, e) = self.groups[k];
+        // A number glued to a word or a dash (`blk_-123`, `id-123`) or inside a dotted number is not one.
+        if word_before(b, s)
+            || (s > 0 && matches!(b[s - 1], b'-' | b'_'))
+            || self.sep_before(k) == b"."
         {
-            push(out, s, e + 1, "cn-id", Severity::High);
-            return 1;
+            return 0;
         }
-        if !word_after(b, e) {
-            if len == 18 && cn_id_valid(&b[s..e]) {
-                push(out, s, e, "cn-id", Severity::High);
+        // Keywords count for the first number of the region (the one they are right before).
+        let keywords = if k == 0 {
+            self.keywords
+        } else {
+            Keywords::default()
+        };
+        if self.sep(k) != b"." {
+            if let Some(label) = self.compact(k, keywords) {
+                // Only an identity number of 17 digits has its check character after the digits (a card may
+                // have 17 digits too).
+                let end = if label == "cn-id" && self.len(k) == 17 {
+                    e + 1
+                } else {
+                    e
+                };
+                let severity = if label == "phone" {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                };
+                push(out, s, end, label, severity);
                 return 1;
             }
-            if len == 11 && b[s] == b'1' && (b'3'..=b'9').contains(&b[s + 1]) {
-                // With a `+86 ` or `86-` prefix before it, the prefix belongs to the number.
-                push(out, s, e, "phone", Severity::Medium);
-                return 1;
-            }
-            if (13..=19).contains(&len) && card_valid(&b[s..e]) {
-                push(out, s, e, "card", Severity::High);
-                return 1;
-            }
-            // The 15-digit resident identity number of GB 11643-1989 (region, YYMMDD birth date, sequence; no
-            // check digit), only where a key or tag names an identity number.
-            if len == 15 && cn_id15_valid(&b[s..e]) && id_context(b, s) {
-                push(out, s, e, "cn-id", Severity::High);
-                return 1;
-            }
-            // A number without separators after a key naming a phone (`phone=3025558886`, `tel: 0301234567`).
-            if (7..=15).contains(&len) && phone_context(b, s) && !(s > 0 && b[s - 1] == b'+') {
-                push(out, s, e, "phone", Severity::Medium);
-                return 1;
-            }
-            // A US Social Security number written without dashes, only after `SSN`/`social security`.
-            if len == 9
-                && ssn_valid(&b[s..s + 3], &b[s + 3..s + 5], &b[s + 5..e])
-                && ssn_context(b, s)
+        }
+        if let Some(used) = self.grouped_card(k, out) {
+            return used;
+        }
+        for sep in [&b"-"[..], b" "] {
+            // US Social Security number AAA-GG-SSSS.
+            if self.shape(k, &[3, 2, 4], sep)
+                && self.alone(k, k + 2, sep)
+                && ssn_valid(self.digits(k), self.digits(k + 1), self.digits(k + 2))
             {
-                push(out, s, e, "ssn", Severity::High);
-                return 1;
-            }
-        }
-        let glen = |j: usize| groups[j].1 - groups[j].0;
-        let sep_at = |j: usize| sep_between(b, groups[j], groups[j + 1]);
-        // US Social Security number `AAA-GG-SSSS` (SSA: area not 000, 666 or 9xx; group not 00; serial not
-        // 0000), not inside a longer dashed number.
-        if len == 3
-            && k + 2 < groups.len()
-            && glen(k + 1) == 2
-            && glen(k + 2) == 4
-            && sep_at(k) == b"-"
-            && sep_at(k + 1) == b"-"
-            && !(k + 3 < groups.len() && sep_at(k + 2).len() == 1 && sep_at(k + 2) != b" ")
-            && !(s > 0 && b[s - 1] == b'-')
-            && !word_after(b, groups[k + 2].1)
-            && ssn_valid(
-                &b[s..e],
-                &b[groups[k + 1].0..groups[k + 1].1],
-                &b[groups[k + 2].0..groups[k + 2].1],
-            )
-        {
-            push(out, s, groups[k + 2].1, "ssn", Severity::High);
-            return 3;
-        }
-        // Mainland-China mobile numbers in groups, 3-4-4 (`138 1234 5678`, `138-1234-5678`), and landlines with
-        // their area code, `0755-26076812`, `010-12345678` (MIIT numbering plan).
-        if len == 3
-            && k + 2 < groups.len()
-            && b[s] == b'1'
-            && (b'3'..=b'9').contains(&b[s + 1])
-            && glen(k + 1) == 4
-            && glen(k + 2) == 4
-            && matches!(sep_at(k), b" " | b"-")
-            && sep_at(k) == sep_at(k + 1)
-            && !word_after(b, groups[k + 2].1)
-        {
-            push(out, s, groups[k + 2].1, "phone", Severity::Medium);
-            return 3;
-        }
-        if (3..=4).contains(&len)
-            && b[s] == b'0'
-            && b[s + 1] != b'0'
-            && k + 1 < groups.len()
-            && sep_at(k) == b"-"
-            && (7..=8).contains(&glen(k + 1))
-            && !word_after(b, groups[k + 1].1)
-            && !(k + 2 < groups.len() && sep_at(k + 1).len() == 1)
-        {
-            push(out, s, groups[k + 1].1, "phone", Severity::Medium);
-            return 2;
-        }
-        // International numbers with the `00` international prefix instead of `+` (`0044 20 7946 0958`): the
-        // country code follows `00`, then 8 to 15 digits in all (ITU-T E.164).
-        if (3..=5).contains(&len)
-            && b[s] == b'0'
-            && b[s + 1] == b'0'
-            && b[s + 2] != b'0'
-            && k + 1 < groups.len()
-        {
-            let mut digits = len - 2;
-            let mut j = k;
-            while j + 1 < groups.len()
-                && matches!(sep_at(j), b" " | b"-")
-                && digits + glen(j + 1) <= 15
-            {
-                j += 1;
-                digits += glen(j);
-            }
-            if j > k && (8..=15).contains(&digits) && !word_after(b, groups[j].1) {
-                push(out, s, groups[j].1, "phone", Severity::Medium);
-                return j - k + 1;
-            }
-        }
-        // National numbers with a trunk prefix, in groups (ITU-T E.123 national notation): `0151 5780 4994`,
-        // `020 7946 0958`, `0412 988 274`, `06 12 34 56 78`: a first group `0` + area code, blanks between
-        // groups of 2 to 4 digits, 9 to 11 digits in all.
-        if (2..=5).contains(&len) && b[s] == b'0' && b[s + 1] != b'0' && k + 1 < groups.len() {
-            let mut digits = len;
-            let mut j = k;
-            while j + 1 < groups.len()
-                && sep_at(j) == b" "
-                && (2..=4).contains(&glen(j + 1))
-                && digits + glen(j + 1) <= 13
-            {
-                j += 1;
-                digits += glen(j);
-            }
-            let after_more = j + 1 < groups.len() && sep_at(j).len() == 1 && sep_at(j) != b" ";
-            // Either every later group has 3 or 4 digits, or every group has 2 (the French pairs): mixed short
-            // groups are dates and times (`05 17 2015 12`).
-            let long_groups = (k + 1..=j).all(|g| glen(g) >= 3);
-            let pairs = (k..=j).all(|g| glen(g) == 2);
-            if j > k
-                && (9..=13).contains(&digits)
-                && (long_groups || pairs)
-                && !after_more
-                && !word_after(b, groups[j].1)
-            {
-                push(out, s, groups[j].1, "phone", Severity::Medium);
-                return j - k + 1;
-            }
-        }
-        // An area code with its trunk prefix, then the subscriber number: `030 27068753`.
-        if (3..=5).contains(&len)
-            && b[s] == b'0'
-            && b[s + 1] != b'0'
-            && k + 1 < groups.len()
-            && sep_at(k) == b" "
-            && (5..=8).contains(&glen(k + 1))
-            && (9..=12).contains(&(len + glen(k + 1)))
-            && !(k + 2 < groups.len() && sep_at(k + 1).len() == 1)
-            && !word_after(b, groups[k + 1].1)
-        {
-            push(out, s, groups[k + 1].1, "phone", Severity::Medium);
-            return 2;
-        }
-        // North-American numbers with the trunk prefix `1`: `1-800-555-3077`, `1 415 555 0132`.
-        if len == 1
-            && b[s] == b'1'
-            && k + 3 < groups.len()
-            && glen(k + 1) == 3
-            && glen(k + 2) == 3
-            && glen(k + 3) == 4
-            && matches!(sep_at(k), b"-" | b" " | b".")
-            && sep_at(k) == sep_at(k + 1)
-            && sep_at(k + 1) == sep_at(k + 2)
-            && (b'2'..=b'9').contains(&b[groups[k + 1].0])
-            && !word_after(b, groups[k + 3].1)
-        {
-            push(out, s, groups[k + 3].1, "phone", Severity::Medium);
-            return 4;
-        }
-        // Grouped card numbers: 4-4-4-4[-3], 4-6-5 / 4-6-4, one separator (a blank or a dash) throughout.
-        if len == 4 && k + 2 < groups.len() {
-            let sep = next_sep;
-            if sep == b" " || sep == b"-" {
-                let mut digits: Vec<u8> = Vec::with_capacity(19);
-                let mut j = k;
-                let mut shape = Vec::new();
-                while j < groups.len() && digits.len() < 19 {
-                    if j > k && sep_between(b, groups[j - 1], groups[j]) != sep {
-                        break;
-                    }
-                    let g = groups[j];
-                    digits.extend_from_slice(&b[g.0..g.1]);
-                    shape.push(g.1 - g.0);
-                    j += 1;
-                    let ok_shape = matches!(
-                        shape.as_slice(),
-                        [4, 4, 4, 4]
-                            | [4, 4, 4, 4, 3]
-                            | [4, 6, 5]
-                            | [4, 6, 4]
-                            | [4, 4, 4, 2]
-                            | [4, 4, 4, 1]
-                    );
-                    if ok_shape && card_valid(&digits) && !word_after(b, g.1) {
-                        // Take the longer shape when it is valid too ([4,4,4,4] then [4,4,4,4,3]).
-                        if shape == [4, 4, 4, 4]
-                            && j < groups.len()
-                            && sep_between(b, g, groups[j]) == sep
-                            && groups[j].1 - groups[j].0 == 3
-                        {
-                            let mut d2 = digits.clone();
-                            d2.extend_from_slice(&b[groups[j].0..groups[j].1]);
-                            if card_valid(&d2) && !word_after(b, groups[j].1) {
-                                push(out, s, groups[j].1, "card", Severity::High);
-                                return j - k + 1;
-                            }
-                        }
-                        push(out, s, g.1, "card", Severity::High);
-                        return j - k;
-                    }
-                }
-            }
-        }
-        // North-American shapes: 415-555-0132, 415.555.0132, (415) 555-0132.
-        if len == 3 && k + 2 < groups.len() {
-            let g2 = groups[k + 1];
-            let g3 = groups[k + 2];
-            let s1 = sep_between(b, groups[k], g2);
-            let s2 = sep_between(b, g2, g3);
-            let third_ok = g3.1 - g3.0 == 4 && !word_after(b, g3.1) && g2.1 - g2.0 == 3;
-            let paren = s > 0 && b[s - 1] == b'(' && s1 == b") " && s2 == b"-";
-            let plain = (s1 == b"-" && s2 == b"-")
-                || (s1 == b"." && s2 == b".")
-                || (s1 == b" " && s2 == b" ");
-            let after_dot = k + 3 < groups.len() && sep_between(b, g3, groups[k + 3]) == b".";
-            if third_ok && (paren || plain) && !after_dot && (b'2'..=b'9').contains(&b[s]) {
-                let start = if paren { s - 1 } else { s };
-                push(out, start, g3.1, "phone", Severity::Medium);
+                push(out, s, self.end(k + 2), "ssn", Severity::High);
                 return 3;
             }
         }
+        if let Some(used) = self.cn_mobile_grouped(k, out) {
+            return used;
+        }
+        if let Some(used) = self.nanp(k, out) {
+            return used;
+        }
+        if let Some(used) = self.national(k, keywords, out) {
+            return used;
+        }
+        0
     }
-    0
-}
 
-/// A US Social Security number's parts (SSA, "Social Security Number Randomization"): area 001-899 but 666,
-/// group 01-99, serial 0001-9999.
-fn ssn_valid(area: &[u8], group: &[u8], serial: &[u8]) -> bool {
-    area.len() == 3
-        && group.len() == 2
-        && serial.len() == 4
-        && area != b"000"
-        && area != b"666"
-        && area[0] != b'9'
-        && group != b"00"
-        && serial != b"0000"
-}
-
-/// Whether one of `words` (lowercase ASCII) ends at most 24 bytes before `s`.
-fn named_before(b: &[u8], s: usize, words: &[&str]) -> bool {
-    let from = s.saturating_sub(24);
-    let before = &b[from..s];
-    words.iter().any(|w| {
-        before
-            .windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-    })
-}
-
-/// A phone key right before the number: `phone=`, `"tel": "`, `mobile:`, `fax `.
-fn phone_context(b: &[u8], s: usize) -> bool {
-    let from = s.saturating_sub(16);
-    let before = &b[from..s];
-    // The key ends at most 4 bytes (`": "`) before the number.
-    let key_end = before.len()
-        - before
-            .iter()
-            .rev()
-            .take(4)
-            .take_while(|c| !c.is_ascii_alphanumeric())
-            .count();
-    if key_end == before.len() {
-        return false;
+    /// A number written as one group of digits.
+    fn compact(&self, k: usize, keywords: Keywords) -> Option<&'static str> {
+        let b = self.b;
+        let (s, e) = self.groups[k];
+        let d = self.digits(k);
+        let len = d.len();
+        // China resident identity number: 17 digits and a check character.
+        if len == 17 && e < b.len() && (b[e] == b'X' || b[e] == b'x') && !word_after(b, e + 1) {
+            return cn_id_valid(&b[s..e + 1]).then_some("cn-id");
+        }
+        if word_after(b, e) {
+            return None;
+        }
+        match len {
+            18 if cn_id_valid(d) => Some("cn-id"),
+            11 if d[0] == b'1' && (b'3'..=b'9').contains(&d[1]) => Some("phone"),
+            13..=19 if card_valid(d) => Some("card"),
+            15 if cn_id15_valid(d) => Some("cn-id"),
+            9 if keywords.ssn && ssn_valid(&d[..3], &d[3..5], &d[5..]) => Some("ssn"),
+            10 if keywords.phone && nanp_valid(&d[..3], &d[3..6]) => Some("phone"),
+            10..=12 if keywords.phone && d[0] == b'0' && d[1] != b'0' => Some("phone"),
+            _ => None,
+        }
     }
-    let key = &before[..key_end];
-    [
-        "phone",
-        "tel",
-        "mobile",
-        "cell",
-        "fax",
-        "msisdn",
-        "phonenumber",
-        "phone_number",
-        "telefon",
-        "handy",
-    ]
-    .iter()
-    .any(|w| key.len() >= w.len() && key[key.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes()))
-}
 
-fn ssn_context(b: &[u8], s: usize) -> bool {
-    named_before(
-        b,
-        s,
-        &[
-            "ssn",
-            "social security",
-            "socialsecurity",
-            "social_security",
-        ],
-    )
-}
-
-fn id_context(b: &[u8], s: usize) -> bool {
-    named_before(
-        b,
-        s,
-        &[
-            "sfz",
-            "idcard",
-            "id_card",
-            "id card",
-            "idno",
-            "id_no",
-            "identity",
-            "citizen",
-            "resident",
-            "身份证",
-        ],
-    )
-}
-
-/// A 15-digit China resident identity number (GB 11643-1989): a province code, then a birth date YYMMDD of the
-/// 1900s.
-pub fn cn_id15_valid(id: &[u8]) -> bool {
-    if id.len() != 15 || !id.iter().all(|c| c.is_ascii_digit()) {
-        return false;
+    /// `+CC …` or `00CC …`: a country calling code then groups, 8 to 15 digits after the prefix.
+    fn international(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let (s, e) = self.groups[k];
+        let plus = s > 0 && b[s - 1] == b'+' && !word_before(b, s - 1);
+        let double_zero = !plus
+            && (3..=5).contains(&(e - s))
+            && b[s] == b'0'
+            && b[s + 1] == b'0'
+            && !word_before(b, s)
+            && !(s > 0 && matches!(b[s - 1], b'-' | b'_' | b'.'))
+            && self.sep_before(k) != b"."
+            && matches!(self.sep(k), b" " | b"-");
+        if !plus && !double_zero {
+            return None;
+        }
+        let prefix = if plus { 0 } else { 2 };
+        if !calling_code_valid(&b[s + prefix..e]) {
+            return None;
+        }
+        let mut total = e - s - prefix;
+        let mut last = k;
+        while last + 1 < self.count() {
+            let sep = self.sep(last);
+            // `. ` ends a sentence; `..` is not inside a number.
+            if sep.contains(&b'.') && sep.len() > 1 {
+                break;
+            }
+            if total + self.len(last + 1) > 15 {
+                break;
+            }
+            total += self.len(last + 1);
+            last += 1;
+        }
+        if !(8..=15).contains(&total) || word_after(b, self.end(last)) {
+            return None;
+        }
+        // `00` is a weaker sign than `+`: zero-padded words of a hex dump (`0012 3456 7890 abcd`) are not phones.
+        if double_zero && hex_token_beside(b, s, self.end(last)) {
+            return None;
+        }
+        push(
+            out,
+            s - usize::from(plus),
+            self.end(last),
+            "phone",
+            Severity::Medium,
+        );
+        Some(last - k + 1)
     }
-    let d = |i: usize| (id[i] - b'0') as u32;
-    let region = d(0) * 10 + d(1);
-    if !matches!(region, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83 | 91)
-    {
-        return false;
+
+    /// Grouped card numbers: 4-4-4-4[-3], 4-6-5 / 4-6-4, one separator (a blank, a dash or a dot) throughout.
+    fn grouped_card(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let s = self.start(k);
+        if self.len(k) != 4 || k + 2 >= self.count() {
+            return None;
+        }
+        let sep = self.sep(k);
+        if !matches!(sep, b" " | b"-" | b".") {
+            return None;
+        }
+        let mut digits: Vec<u8> = Vec::with_capacity(19);
+        let mut shape = Vec::new();
+        let mut j = k;
+        while j < self.count() && digits.len() < 19 {
+            if j > k && self.sep(j - 1) != sep {
+                break;
+            }
+            digits.extend_from_slice(self.digits(j));
+            shape.push(self.len(j));
+            let ok_shape = matches!(
+                shape.as_slice(),
+                [4, 4, 4, 4]
+                    | [4, 4, 4, 4, 3]
+                    | [4, 6, 5]
+                    | [4, 6, 4]
+                    | [4, 4, 4, 2]
+                    | [4, 4, 4, 1]
+            );
+            if ok_shape && card_valid(&digits) && !word_after(b, self.end(j)) {
+                // Take the longer shape when it is valid too ([4,4,4,4] then [4,4,4,4,3]).
+                if shape == [4, 4, 4, 4]
+                    && j + 1 < self.count()
+                    && self.sep(j) == sep
+                    && self.len(j + 1) == 3
+                {
+                    let mut longer = digits.clone();
+                    longer.extend_from_slice(self.digits(j + 1));
+                    if card_valid(&longer) && !word_after(b, self.end(j + 1)) {
+                        push(out, s, self.end(j + 1), "card", Severity::High);
+                        return Some(j - k + 2);
+                    }
+                }
+                push(out, s, self.end(j), "card", Severity::High);
+                return Some(j - k + 1);
+            }
+            j += 1;
+        }
+        None
     }
-    let year = 1900 + d(6) * 10 + d(7);
-    let month = d(8) * 10 + d(9);
-    let day = d(10) * 10 + d(11);
-    let leap = year % 4 == 0 && year != 1900;
-    let mdays = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=mdays).contains(&day)
+
+    /// A mainland-China mobile `1[3-9]x xxxx xxxx` in any grouping: 2–3 groups of 3 digits or more joined by one
+    /// separator (a blank or a dash), 11 digits in all, standing alone (`195-154-37-122`, an IP address written
+    /// in a host name, is not one).
+    fn cn_mobile_grouped(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let s = self.start(k);
+        let sep = self.sep(k);
+        if self.len(k) < 3
+            || b[s] != b'1'
+            || !(b'3'..=b'9').contains(&b[s + 1])
+            || !matches!(sep, b" " | b"-")
+        {
+            return None;
+        }
+        let mut total = self.len(k);
+        let mut last = k;
+        while last + 1 < self.count()
+            && last - k < 2
+            && self.sep(last) == sep
+            && total < 11
+            && self.len(last + 1) >= 3
+        {
+            total += self.len(last + 1);
+            last += 1;
+        }
+        if total == 11 && last > k && self.alone(k, last, sep) {
+            push(out, s, self.end(last), "phone", Severity::Medium);
+            return Some(last - k + 1);
+        }
+        None
+    }
+
+    /// North-American numbers: `1-800-555-0199`, `(415) 555-0132`, `415-555-0132`, `415.555.0132`, `415 555 0132`.
+    fn nanp(&self, k: usize, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let s = self.start(k);
+        // Trunk `1` then the ten digits, one separator throughout.
+        if self.len(k) == 1 && b[s] == b'1' {
+            for sep in [&b"-"[..], b" ", b"."] {
+                if self.shape(k, &[1, 3, 3, 4], sep)
+                    && self.alone(k, k + 3, sep)
+                    && nanp_valid(self.digits(k + 1), self.digits(k + 2))
+                {
+                    push(out, s, self.end(k + 3), "phone", Severity::Medium);
+                    return Some(4);
+                }
+            }
+            return None;
+        }
+        if self.len(k) != 3 || k + 2 >= self.count() || self.len(k + 1) != 3 || self.len(k + 2) != 4
+        {
+            return None;
+        }
+        if !nanp_valid(self.digits(k), self.digits(k + 1)) || word_after(b, self.end(k + 2)) {
+            return None;
+        }
+        let (s1, s2) = (self.sep(k), self.sep(k + 1));
+        let paren = s > 0
+            && b[s - 1] == b'('
+            && matches!(s1, b") " | b")" | b")-")
+            && matches!(s2, b"-" | b" " | b".");
+        let plain = s1 == s2 && matches!(s1, b"-" | b"." | b" ") && self.alone(k, k + 2, s1);
+        if (paren && self.sep(k + 2) != s2 && self.sep(k + 2) != b".") || plain {
+            push(
+                out,
+                if paren { s - 1 } else { s },
+                self.end(k + 2),
+                "phone",
+                Severity::Medium,
+            );
+            return Some(3);
+        }
+        None
+    }
+
+    /// National numbers with a trunk `0`: Chinese landlines (`010-12345678`, `(0755) 1234 5678`) and the grouped
+    /// national forms of other countries (`020 7946 0958`, `06 12 34 56 78`, `030 901820`).
+    fn national(&self, k: usize, keywords: Keywords, out: &mut Vec<Hit>) -> Option<usize> {
+        let b = self.b;
+        let (s, e) = self.groups[k];
+        let len = e - s;
+        if !(2..=5).contains(&len) || b[s] != b'0' || b[s + 1] == b'0' || k + 1 >= self.count() {
+            return None;
+        }
+        // Chinese landline: area code 0 + 2–3 digits, a dash or the area code in parentheses, then 7–8 digits
+        // (in one group, or 4-4 / 3-4).
+        // Subscriber numbers do not start with the trunk 0 (test numbers like 1234 5678 do start with 1).
+        let subscriber_ok = |j: usize| b[self.start(j)] != b'0';
+        if (3..=4).contains(&len) {
+            let paren = s > 0 && b[s - 1] == b'(' && matches!(self.sep(k), b")" | b") " | b")-");
+            if (paren || self.sep(k) == b"-")
+                && (7..=8).contains(&self.len(k + 1))
+                && subscriber_ok(k + 1)
+            {
+                let last = k + 1;
+                if self.sep(last) != b"-"
+                    && self.sep(last) != b"."
+                    && !word_after(b, self.end(last))
+                {
+                    push(
+                        out,
+                        if paren { s - 1 } else { s },
+                        self.end(last),
+                        "phone",
+                        Severity::Medium,
+                    );
+                    return Some(2);
+                }
+            }
+            if paren && subscriber_ok(k + 1) {
+                for lens in [[4, 4], [3, 4]] {
+                    for sep in [&b" "[..], b"-"] {
+                        if self.shape(k + 1, &lens, sep) && self.alone(k + 1, k + 2, sep) {
+                            push(out, s - 1, self.end(k + 2), "phone", Severity::Medium);
+                            return Some(3);
+                        }
+                    }
+                }
+            }
+        }
+        // Grouped national forms: one separator throughout, 9–12 digits with the trunk 0.
+        let sep = self.sep(k);
+        if !matches!(sep, b" " | b"-" | b".") {
+            return None;
+        }
+        let mut last = k;
+        let mut total = len;
+        while last + 1 < self.count() && self.sep(last) == sep && total + self.len(last + 1) <= 12 {
+            total += self.len(last + 1);
+            last += 1;
+        }
+        let groups = last - k + 1;
+        if !(9..=12).contains(&total) || !self.alone(k, last, sep) {
+            return None;
+        }
+        let with_keyword = keywords.phone && groups >= 2;
+        let short_groups = (k..=last).all(|j| (2..=4).contains(&self.len(j)));
+        // Dotted numbers are versions and addresses unless every group is a pair (the French 06.12.34.56.78).
+        let dotted_ok = sep != b"." || (k..=last).all(|j| self.len(j) == 2);
+        let unmistakable = groups >= 3
+            && total >= 10
+            && short_groups
+            && dotted_ok
+            && self.sep_before(k).is_empty()
+            && self.sep(last).is_empty()
+            && !clock_after(b, self.end(last))
+            && !hex_token_beside(b, s, self.end(last));
+        if (with_keyword && dotted_ok) || unmistakable {
+            push(out, s, self.end(last), "phone", Severity::Medium);
+            return Some(groups);
+        }
+        None
+    }
 }
 
 /// Luhn checksum and a known issuer prefix for the length.
@@ -806,39 +754,6 @@ pub fn card_valid(d: &[u8]) -> bool {
         sum += x;
     }
     sum % 10 == 0
-}
-
-/// A China resident identity number (GB 11643-1999): region, birth date, sequence, ISO 7064 MOD 11-2 check.
-pub fn cn_id_valid(id: &[u8]) -> bool {
-    if id.len() != 18 || !id[..17].iter().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let d = |i: usize| (id[i] - b'0') as u32;
-    let region = d(0) * 10 + d(1);
-    let region_ok = matches!(region, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83 | 91);
-    if !region_ok {
-        return false;
-    }
-    let year = d(6) * 1000 + d(7) * 100 + d(8) * 10 + d(9);
-    let month = d(10) * 10 + d(11);
-    let day = d(12) * 10 + d(13);
-    if !(1900..=2099).contains(&year) || !(1..=12).contains(&month) {
-        return false;
-    }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let mdays = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if day == 0 || day > mdays {
-        return false;
-    }
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = (0..17).map(|i| d(i) * W[i]).sum();
-    let check = b"10X98765432"[(sum % 11) as usize];
-    id[17].to_ascii_uppercase() == check
 }
 
 #[cfg(test)]

@@ -205,7 +205,25 @@ pub(crate) fn resolve(hits: &mut Vec<Hit>) {
             _ => kept.push(h),
         }
     }
-    *hits = kept;
+    // Splitting a generic hit around a token leaves its tail after the token; a later hit that starts inside the
+    // token can then overlap what was kept before the tail. One last pass in start order joins whatever still
+    // overlaps (the more severe label names the union), so the hits are always sorted and disjoint.
+    kept.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut disjoint: Vec<Hit> = Vec::with_capacity(kept.len());
+    for h in kept {
+        match disjoint.last_mut() {
+            Some(last) if h.start < last.end => {
+                let win = if h.severity > last.severity { h } else { *last };
+                *last = Hit {
+                    start: last.start,
+                    end: last.end.max(h.end),
+                    ..win
+                };
+            }
+            _ => disjoint.push(h),
+        }
+    }
+    *hits = disjoint;
 }
 
 /// Writes `text` with `hits` (sorted, disjoint) masked.

@@ -2276,69 +2276,31 @@ fn locate_bearer(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
 // ---------------------------------------------------------------------------------------------------------------
 // E-mail addresses (personal data).
 
-/// RFC 2142 "Mailbox names for common services, roles and functions", with the common automated senders.
-const ROLE_MAILBOXES: &[&str] = &[
-    "git",
-    "postmaster",
-    "hostmaster",
-    "webmaster",
-    "abuse",
-    "noc",
-    "security",
-    "info",
-    "marketing",
-    "sales",
-    "support",
-    "usenet",
-    "news",
-    "www",
-    "uucp",
-    "ftp",
-    "help",
-    "noreply",
-    "no-reply",
-    "donotreply",
-    "do-not-reply",
-    "mailer-daemon",
-    "bounce",
-    "bounces",
-    "notifications",
-    "notification",
-    "crawler",
-    "bot",
-];
-
 /// An address (RFC 5322 `local-part@domain`): a dot-atom or quoted local part, and a domain of dotted labels
 /// ending in an alphabetic top-level domain. The `@` may be URL-encoded (`%40`).
 fn locate_email(text: &str, at: usize, d0: usize, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     let mut s = at;
-    let quoted_local = at > 2 && b[at - 1] == b'"';
-    if quoted_local {
-        // A quoted local part: `"john doe"@example.com`.
-        if let Some(q) = b[at.saturating_sub(64)..at - 1]
-            .iter()
-            .rposition(|c| *c == b'"')
-        {
-            s = at.saturating_sub(64) + q;
-        }
-    } else {
-        while s > 0
-            && (b[s - 1].is_ascii_alphanumeric()
-                || matches!(b[s - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
-            && at - s < 64
-        {
-            s -= 1;
-        }
-        while s < at && matches!(b[s], b'.' | b'-' | b'+') {
-            s += 1;
-        }
+    while s > 0
+        && (b[s - 1].is_ascii_alphanumeric()
+            || matches!(b[s - 1], b'.' | b'_' | b'%' | b'+' | b'-'))
+        && at - s < 64
+    {
+        s -= 1;
+    }
+    while s < at && matches!(b[s], b'.' | b'-' | b'+') {
+        s += 1;
     }
     if s == at {
-        return;
+        // A quoted local part (`"bob smith"@x.org`), or no address.
+        match crate::pii_email::quoted_local_start(b, at) {
+            Some(q) => s = q,
+            None => return,
+        }
     }
     // `scheme://user:pass@host`: the URL-credentials rule owns it; `a/b@c` is a path.
-    if s > 0 && matches!(b[s - 1], b':' | b'/') {
+    let mailto = s >= 7 && b[s - 7..s].eq_ignore_ascii_case(b"mailto:");
+    if s > 0 && matches!(b[s - 1], b':' | b'/') && !mailto {
         return;
     }
     let mut e = d0;
@@ -2370,11 +2332,8 @@ fn locate_email(text: &str, at: usize, d0: usize, out: &mut Vec<Hit>) {
     if text[d0..e].contains("..") || b[d0] == b'.' || b[d0] == b'-' {
         return;
     }
-    let local = &text[s..at];
-    // Role mailboxes (RFC 2142 and the usual automated senders) name a function, not a person: `git@github.com`,
-    // a crawler's `help@…` in its User-Agent, `postmaster@…` are not personal data.
-    let role = local.split('+').next().unwrap_or(local);
-    if ROLE_MAILBOXES.iter().any(|r| role.eq_ignore_ascii_case(r)) {
+    // Role mailboxes, crawler contacts, build banners: not personal data (policy in pii_email.rs).
+    if crate::pii_email::is_public_contact(text, s, at, e) {
         return;
     }
     out.push(Hit {
