@@ -530,9 +530,12 @@ fn host_at(b: &[u8], i: usize) -> Option<usize> {
 
 /// Where the local part of an address ending at `at` (its `@`) starts in `word`.
 fn local_part_start(word: &str, at: usize) -> usize {
+    // Just past the last character that cannot be in a local part (its own length: it may be multi-byte).
     word[..at]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')))
-        .map_or(0, |i| i + 1)
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 #[cfg(test)]
