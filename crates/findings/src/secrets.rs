@@ -1926,12 +1926,14 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 i += 1;
             }
             // `using access_key VALUE`, `-storepass VALUE`: a blank, when the value looks generated.
-            // (Only after a key written as code, `access_key`, `apiToken`: after a plain word it is prose, "for
-            // session 3be6c60ca0d3".)
+            // (Only after a key written as code, `access_key`, `apiToken`, or after the word password itself
+            // (`.netrc`'s `machine H login U password P`, "auth failed for password P"): after another plain word
+            // it is prose, "for session 3be6c60ca0d3".)
             Some(_)
                 if i == kr + 1
                     && b[kr] == b' '
-                    && key.bytes().any(|c| matches!(c, b'_' | b'-' | b'.'))
+                    && (key.bytes().any(|c| matches!(c, b'_' | b'-' | b'.'))
+                        || label == "password")
                     && looks_generated(&b[i..]) =>
             {
                 sep_colon = false;

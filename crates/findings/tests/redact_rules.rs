@@ -243,3 +243,22 @@ fn phone_notations() {
         "id=4155550132",
     ]);
 }
+
+#[test]
+fn password_word_then_a_generated_value() {
+    masked(&[
+        (
+            "machine api.example.com login deploy password 5f0c9e1a-77d2-4c1b-9a0e-2b9d5c3e8f10",
+            "5f0c9e1a-77d2-4c1b-9a0e-2b9d5c3e8f10",
+        ),
+        (
+            "smtp auth failed: user ops, password amber-wolf-river42",
+            "amber-wolf-river42",
+        ),
+    ]);
+    unchanged(&[
+        "password reset requested for user 1234",
+        "password changed 3 times since 2024-01-15",
+        "the password policy v2 requires 12 characters",
+    ]);
+}
