@@ -375,14 +375,11 @@ pub(crate) fn build(a: Analyzer, templates: &dyn Fn(u32) -> Option<String>) -> A
             ev.lines.push(*l);
         }
         ev.total = total.max(ev.lines.len() as u64);
-        let ex: Vec<(u64, String)> = lines
-            .iter()
-            .filter_map(|l| {
-                a.series
-                    .error_excerpt(*l)
-                    .map(|t| (*l, ellipsize(&a.redactor.redact(t), 300)))
-            })
-            .take(3)
+        let ex: Vec<(u64, String)> = a
+            .series
+            .error_excerpts(r.start_ms, r.end_ms, 3)
+            .into_iter()
+            .map(|(l, t)| (l, ellipsize(&a.redactor.redact(t), 300)))
             .collect();
         let adv = advice::for_kind(
             "error_burst",
@@ -1063,22 +1060,32 @@ fn security_findings(out: &mut Out<'_>) {
     // Failed logins.
     if s.auth_total > 0 {
         let mut per: Vec<(&String, &crate::security::AuthIp)> = s.auth.iter().collect();
-        per.sort_by(|x, y| y.1.fails.cmp(&x.1.fails).then(x.0.cmp(y.0)));
+        let addresses = per.len();
+        let heavy = per.iter().any(|x| x.1.fails >= 10);
+        let ssh = per.iter().any(|x| x.1.fails > x.1.http);
+        let http = per.iter().any(|x| x.1.http > 0);
+        // Only the ten addresses with the most failures are named: select them, then sort those (sorting every
+        // address, up to 100,000, cost more than the rest of a brute-force log's analysis).
+        let most_fails = |x: &(&String, &crate::security::AuthIp),
+                          y: &(&String, &crate::security::AuthIp)| {
+            y.1.fails.cmp(&x.1.fails).then(x.0.cmp(y.0))
+        };
+        if per.len() > 10 {
+            per.select_nth_unstable_by(9, most_fails);
+            per.truncate(10);
+        }
+        per.sort_by(most_fails);
         let max = per.first().map(|x| x.1.fails).unwrap_or(0);
-        let heavy: Vec<&(&String, &crate::security::AuthIp)> =
-            per.iter().filter(|x| x.1.fails >= 10).collect();
-        let distributed = s.auth_total >= 30 && per.len() >= 5;
+        let distributed = s.auth_total >= 30 && addresses >= 5;
         let breached = !s.breaches.is_empty();
         if max >= 5 || distributed || breached {
             let severity = if breached {
                 Severity::Critical
-            } else if !heavy.is_empty() || (distributed && s.auth_total >= 100) {
+            } else if heavy || (distributed && s.auth_total >= 100) {
                 Severity::High
             } else {
                 Severity::Medium
             };
-            let ssh = per.iter().any(|x| x.1.fails > x.1.http);
-            let http = per.iter().any(|x| x.1.http > 0);
             let channel = match (ssh, http) {
                 (true, true) => "SSH/application and HTTP 401/403",
                 (false, true) => "HTTP 401/403",
@@ -1105,7 +1112,7 @@ fn security_findings(out: &mut Out<'_>) {
                 format!(
                     "Brute-force logins: {} from {}",
                     plural(s.auth_total, "failure", "failures"),
-                    plural(per.len() as u64, "address", "addresses")
+                    plural(addresses as u64, "address", "addresses")
                 )
             };
             let mut parts = vec![format!(

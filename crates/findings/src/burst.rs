@@ -224,12 +224,22 @@ impl Series {
         self.origin.unwrap_or(0) + b as i64 * self.w_ms
     }
 
-    /// The stored excerpts of error lines (raw; redact before use), by line.
-    pub fn error_excerpt(&self, line: u64) -> Option<&str> {
-        self.errors
-            .values()
-            .find(|e| e.first_line == line)
-            .and_then(|e| e.excerpt.as_deref())
+    /// The stored excerpts (raw; redact before use) of the first error lines (by base bucket) within `[from, to)`
+    /// that have one, in file order, at most `n`. One pass over the buckets (not one per line: once the excerpts run out at `MAX_EXCERPTS`, a long
+    /// incident has many lines without one, and a lookup per line made the report quadratic).
+    pub fn error_excerpts(&self, from: i64, to: i64, n: usize) -> Vec<(u64, &str)> {
+        let mut v: Vec<(u64, &str)> = self
+            .errors
+            .iter()
+            .filter(|(b, _)| {
+                let t = self.bucket_start(**b);
+                t + self.w_ms > from && t < to
+            })
+            .filter_map(|(_, e)| e.excerpt.as_deref().map(|x| (e.first_line, x)))
+            .collect();
+        v.sort_unstable_by_key(|x| x.0);
+        v.truncate(n);
+        v
     }
 
     /// Detects error bursts (see the module documentation).

@@ -42,6 +42,7 @@ pub mod secrets;
 pub mod security;
 pub mod stack;
 pub mod text;
+pub mod work;
 
 pub use analyzer::Analyzer;
 pub use burst::{Incident, Precursor};

@@ -18,18 +18,26 @@ fn is_sep(c: u8) -> bool {
 }
 
 /// Pushes the digit-shaped personal data of `text` to `out`.
+///
+/// The cursor only moves forward: a region is never read again once scanned (`floor` is where the last region
+/// ended, and the walk back from a probed digit stops there), so every byte is examined a bounded number of times
+/// whatever the input (a hex dump, a run of IP addresses or phone numbers, a megabyte of digits).
 pub fn scan(text: &str, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 3usize.min(n.saturating_sub(1));
+    let mut floor = 0usize;
     let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut work = 0u64;
     while i < n {
+        work += 1;
         if !is_d(b[i]) {
             i += 4;
             continue;
         }
         // The region of digit groups joined by at most two separator bytes, read left to right.
-        let rs = region_start(b, i);
+        let rs = region_start(b, i, floor);
+        work += (i - rs) as u64;
         groups.clear();
         let mut j = rs;
         let mut digits = 0;
@@ -52,41 +60,44 @@ pub fn scan(text: &str, out: &mut Vec<Hit>) {
                 k += 1;
                 seps += 1;
             }
-            if seps == 0 || k >= n || !is_d(b[k]) || groups.len() >= 24 {
+            if seps == 0 || k >= n || !is_d(b[k]) {
                 break;
             }
             j = k;
         }
+        work += (re.max(i) - i) as u64 + groups.len() as u64;
         // Every shape needs 8 digits or more; numbers joined by dots only are IP addresses, versions and
         // decimals (but for the North-American 415.555.0132).
         let us_dotted = groups.len() == 3
             && groups[0].1 - groups[0].0 == 3
             && groups[1].1 - groups[1].0 == 3
             && groups[2].1 - groups[2].0 == 4;
-        if digits < 8 || (only_dots && groups.len() > 1 && !us_dotted) {
-            i = re + 4;
-            continue;
+        if digits >= 8 && !(only_dots && groups.len() > 1 && !us_dotted) {
+            match_groups(b, &groups, out);
         }
-        match_groups(b, &groups, out);
-        // Continue after the region (probing stays aligned to a stride of 4 from there).
-        i = re + 4;
+        // Continue after the region (probing stays aligned to a stride of 4 from there); the region is never
+        // read again.
+        floor = re.max(i + 1);
+        i = floor + 3;
     }
+    crate::work::add(work);
 }
 
-/// The start of the region of digit groups (joined by at most two separator bytes) around the digit at `i`.
-fn region_start(b: &[u8], i: usize) -> usize {
+/// The start of the region of digit groups (joined by at most two separator bytes) around the digit at `i`, not
+/// before `floor` (the end of the region scanned before).
+fn region_start(b: &[u8], i: usize, floor: usize) -> usize {
     let mut j = i;
     loop {
-        while j > 0 && is_d(b[j - 1]) {
+        while j > floor && is_d(b[j - 1]) {
             j -= 1;
         }
         let mut k = j;
         let mut seps = 0;
-        while k > 0 && is_sep(b[k - 1]) && seps < 2 {
+        while k > floor && is_sep(b[k - 1]) && seps < 2 {
             k -= 1;
             seps += 1;
         }
-        if seps > 0 && k > 0 && is_d(b[k - 1]) && i - k < 256 {
+        if seps > 0 && k > floor && is_d(b[k - 1]) {
             j = k;
             continue;
         }

@@ -57,10 +57,11 @@ impl Redactor {
     /// The secrets and personal data in `text`, in order, without overlaps.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         let mut out = Vec::new();
-        for m in self.ac.find_iter(text) {
-            self.catalog
-                .locate(text, m.pattern().as_usize(), m.start(), m.end(), &mut out);
-        }
+        let kws = self
+            .ac
+            .find_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
+        self.catalog.locate_all(text, kws, &mut out);
         if self.pii {
             pii::scan(text, &mut out);
         } else {

@@ -95,7 +95,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glcbt-"],
-        re: r"^gl(?:pat|dt|rt|ptt|soat|cbt)-[A-Za-z0-9_\-]{20,}",
+        re: r"^gl(?:pat|dt|rt|ptt|soat|cbt)-[A-Za-z0-9_\-]{20,255}",
         label: "gitlab-token",
         severity: Critical,
         boundary_before: true,
@@ -104,7 +104,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["xox"],
-        re: r"^xox[abeposr](?:\.[a-z0-9]+)?-[0-9A-Za-z\-]{10,}",
+        re: r"^xox[abeposr](?:\.[a-z0-9]{1,32})?-[0-9A-Za-z\-]{10,255}",
         label: "slack-token",
         severity: Critical,
         boundary_before: true,
@@ -113,7 +113,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["xapp-"],
-        re: r"^xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+",
+        re: r"^xapp-\d-[A-Z0-9]{1,32}-\d{1,32}-[a-z0-9]{1,255}",
         label: "slack-token",
         severity: Critical,
         boundary_before: true,
@@ -122,7 +122,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["hooks.slack.com"],
-        re: r"^hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9+/_\-]{20,})",
+        re: r"^hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9+/_\-]{20,255})",
         label: "slack-webhook",
         severity: High,
         boundary_before: false,
@@ -131,7 +131,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["/api/webhooks/"],
-        re: r"^/api/webhooks/(\d{5,}/[A-Za-z0-9_\-]{20,})",
+        re: r"^/api/webhooks/(\d{5,30}/[A-Za-z0-9_\-]{20,255})",
         label: "discord-webhook",
         severity: High,
         boundary_before: false,
@@ -140,7 +140,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["webhook.office.com"],
-        re: r"^webhook\.office\.com/webhookb2/([^\s\x22'<>]{20,})",
+        re: r"^webhook\.office\.com/webhookb2/([^\s\x22'<>]{20,1024})",
         label: "teams-webhook",
         severity: High,
         boundary_before: false,
@@ -149,7 +149,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["oapi.dingtalk.com"],
-        re: r"^oapi\.dingtalk\.com/robot/send\?access_token=([0-9A-Za-z]{20,})",
+        re: r"^oapi\.dingtalk\.com/robot/send\?access_token=([0-9A-Za-z]{20,255})",
         label: "dingtalk-webhook",
         severity: High,
         boundary_before: false,
@@ -158,7 +158,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["qyapi.weixin.qq.com"],
-        re: r"^qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=([0-9A-Za-z\-]{20,})",
+        re: r"^qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=([0-9A-Za-z\-]{20,255})",
         label: "wecom-webhook",
         severity: High,
         boundary_before: false,
@@ -167,7 +167,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["/open-apis/bot/v2/hook/"],
-        re: r"^/open-apis/bot/v2/hook/([0-9A-Za-z\-]{20,})",
+        re: r"^/open-apis/bot/v2/hook/([0-9A-Za-z\-]{20,255})",
         label: "feishu-webhook",
         severity: High,
         boundary_before: false,
@@ -176,7 +176,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["api.telegram.org/bot"],
-        re: r"^api\.telegram\.org/bot(\d{6,12}:[A-Za-z0-9_\-]{30,})",
+        re: r"^api\.telegram\.org/bot(\d{6,12}:[A-Za-z0-9_\-]{30,255})",
         label: "telegram-token",
         severity: High,
         boundary_before: false,
@@ -185,7 +185,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["sk_live_", "rk_live_"],
-        re: r"^[sr]k_live_[0-9A-Za-z]{16,}",
+        re: r"^[sr]k_live_[0-9A-Za-z]{16,255}",
         label: "stripe-key",
         severity: Critical,
         boundary_before: true,
@@ -194,7 +194,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["sk_test_", "rk_test_"],
-        re: r"^[sr]k_test_[0-9A-Za-z]{16,}",
+        re: r"^[sr]k_test_[0-9A-Za-z]{16,255}",
         label: "stripe-test-key",
         severity: Medium,
         boundary_before: true,
@@ -203,7 +203,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["whsec_"],
-        re: r"^whsec_[A-Za-z0-9+/=]{24,}",
+        re: r"^whsec_[A-Za-z0-9+/=]{24,255}",
         label: "stripe-webhook-secret",
         severity: High,
         boundary_before: true,
@@ -212,7 +212,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["sk-"],
-        re: r"^sk-ant-[A-Za-z0-9_\-]{20,}",
+        re: r"^sk-ant-[A-Za-z0-9_\-]{20,255}",
         label: "anthropic-key",
         severity: Critical,
         boundary_before: true,
@@ -221,7 +221,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["sk-"],
-        re: r"^sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
+        re: r"^sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,255}",
         label: "openai-key",
         severity: Critical,
         boundary_before: true,
@@ -230,7 +230,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["gsk_"],
-        re: r"^gsk_[A-Za-z0-9]{40,}",
+        re: r"^gsk_[A-Za-z0-9]{40,255}",
         label: "groq-key",
         severity: Critical,
         boundary_before: true,
@@ -239,7 +239,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["hf_"],
-        re: r"^hf_[A-Za-z0-9]{30,}",
+        re: r"^hf_[A-Za-z0-9]{30,255}",
         label: "huggingface-token",
         severity: High,
         boundary_before: true,
@@ -248,7 +248,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["pplx-"],
-        re: r"^pplx-[A-Za-z0-9]{40,}",
+        re: r"^pplx-[A-Za-z0-9]{40,255}",
         label: "perplexity-key",
         severity: Critical,
         boundary_before: true,
@@ -257,18 +257,9 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["xai-"],
-        re: r"^xai-[A-Za-z0-9]{60,}",
+        re: r"^xai-[A-Za-z0-9]{60,255}",
         label: "xai-key",
         severity: Critical,
-        boundary_before: true,
-        boundary_after: true,
-        check: None,
-    },
-    ReRule {
-        keywords: &["eyj"],
-        re: r"^eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
-        label: "jwt",
-        severity: High,
         boundary_before: true,
         boundary_after: true,
         check: None,
@@ -284,7 +275,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["pypi-"],
-        re: r"^pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}",
+        re: r"^pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,255}",
         label: "pypi-token",
         severity: Critical,
         boundary_before: true,
@@ -293,7 +284,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["dckr_pat_"],
-        re: r"^dckr_pat_[A-Za-z0-9_\-]{20,}",
+        re: r"^dckr_pat_[A-Za-z0-9_\-]{20,255}",
         label: "docker-token",
         severity: Critical,
         boundary_before: true,
@@ -311,7 +302,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["hvs.", "hvb."],
-        re: r"^hv[sb]\.[A-Za-z0-9_\-]{24,}",
+        re: r"^hv[sb]\.[A-Za-z0-9_\-]{24,255}",
         label: "vault-token",
         severity: Critical,
         boundary_before: true,
@@ -347,7 +338,7 @@ static RE_RULES: &[ReRule] = &[
     },
     ReRule {
         keywords: &["sq0atp-", "sq0csp-"],
-        re: r"^sq0(?:atp|csp)-[0-9A-Za-z\-_]{22,}",
+        re: r"^sq0(?:atp|csp)-[0-9A-Za-z\-_]{22,255}",
         label: "square-token",
         severity: Critical,
         boundary_before: true,
@@ -383,6 +374,7 @@ enum Special {
     Authorization,
     Bearer,
     Email,
+    Jwt,
 }
 
 static SPECIAL: &[(&str, Special)] = &[
@@ -408,6 +400,7 @@ static SPECIAL: &[(&str, Special)] = &[
     ("authorization", Special::Authorization),
     ("bearer", Special::Bearer),
     ("@", Special::Email),
+    ("eyj", Special::Jwt),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -460,19 +453,74 @@ impl Catalog {
     }
 
     /// Confirms the secret(s) around keyword `kw` found at `ks..ke` in `text`; pushes what it finds.
+    ///
+    /// One call does a bounded amount of work (every locator reads a bounded window, or pushes a hit over what
+    /// it read). [`Catalog::locate_all`] keeps state across the keywords of a text and is linear in its length.
     pub fn locate(&self, text: &str, kw: usize, ks: usize, ke: usize, out: &mut Vec<Hit>) {
+        self.locate_in(text, kw, ks, ke, &mut Memo::default(), out);
+    }
+
+    /// Confirms the secrets around every keyword occurrence `(keyword id, start, end)` (in order of start) of
+    /// `text`. A keyword inside a secret already found is skipped, so that the work is linear in the text's
+    /// length (a locator that reads far pushes a hit over what it read).
+    pub fn locate_all(
+        &self,
+        text: &str,
+        kws: impl Iterator<Item = (usize, usize, usize)>,
+        out: &mut Vec<Hit>,
+    ) {
+        let mut memo = Memo::default();
+        for (kw, ks, ke) in kws {
+            self.locate_in(text, kw, ks, ke, &mut memo, out);
+        }
+    }
+
+    fn locate_in(
+        &self,
+        text: &str,
+        kw: usize,
+        ks: usize,
+        ke: usize,
+        memo: &mut Memo,
+        out: &mut Vec<Hit>,
+    ) {
+        // A keyword inside a secret already masked adds nothing (and re-reading the secret would make a line of
+        // repeated keywords quadratic).
+        let covered = ks < memo.covered_end && ks >= memo.covered_start;
         for loc in &self.locs[kw] {
+            // Token shapes still run inside a generic hit (`https://user:ghp_…@host` is a GitHub token, not just
+            // a password); their cost per keyword is bounded.
+            if covered && !matches!(loc, Loc::Re(_) | Loc::Special(Special::Jwt)) {
+                continue;
+            }
             let before = out.len();
             match *loc {
-                Loc::Re(i) => self.locate_re(text, i, ks, out),
-                Loc::Special(Special::Pem) => locate_pem(text, ks, out),
+                Loc::Re(i) => {
+                    // A token shape is at most TOKEN_MAX bytes and ends where the token bytes end: from a start
+                    // followed by a longer run of token bytes, no token ends at a boundary. Runs are measured
+                    // once, so a line of `sk-sk-sk-…` costs linear time (and not one regex per `sk-`).
+                    if RE_RULES[i].boundary_after
+                        && memo.token_run_end(text.as_bytes(), ks) - ks > TOKEN_MAX
+                    {
+                        continue;
+                    }
+                    self.locate_re(text, i, ks, out)
+                }
+                Loc::Special(Special::Pem) => locate_pem(text, ks, memo, out),
                 Loc::Special(Special::UrlCreds) => locate_url_creds(text, ks, ke, out),
                 Loc::Special(Special::Pair) => locate_pair(text, ks, ke, out),
                 Loc::Special(Special::Authorization) => locate_authorization(text, ks, ke, out),
                 Loc::Special(Special::Bearer) => locate_bearer(text, ks, ke, out),
                 Loc::Special(Special::Email) => locate_email(text, ks, out),
+                Loc::Special(Special::Jwt) => locate_jwt(text, ks, out),
             }
             if out.len() > before {
+                for h in &out[before..] {
+                    if h.end > memo.covered_end || memo.covered_end <= ks {
+                        memo.covered_start = h.start.min(ks);
+                        memo.covered_end = h.end;
+                    }
+                }
                 return;
             }
         }
@@ -484,18 +532,29 @@ impl Catalog {
         if rule.boundary_before && ks > 0 && crate::text::is_word_byte(b[ks - 1]) {
             return;
         }
-        let hay = &text[ks..];
+        // Every rule's quantifiers are bounded, so a match is shorter than the window; reading a window (and not
+        // the rest of the line) bounds the cost of one attempt whatever engine the regex crate picks.
+        let hay = crate::text::cut(&text[ks..], RE_WINDOW);
+        crate::work::add(hay.len().min(RE_WINDOW_TYPICAL) as u64);
         let re = self.regexes[i].get_or_init(|| Regex::new(rule.re).expect("secret rule regex"));
-        let Some(caps) = re.captures(hay) else {
-            return;
+        let (whole_end, group) = if re.captures_len() > 1 {
+            let Some(caps) = re.captures(hay) else {
+                return;
+            };
+            let whole = caps.get(0).expect("group 0");
+            (whole.end(), caps.get(1).map(|g| (g.start(), g.end())))
+        } else {
+            let Some(m) = re.find(hay) else {
+                return;
+            };
+            (m.end(), None)
         };
-        let whole = caps.get(0).expect("group 0");
-        let end = ks + whole.end();
+        let end = ks + whole_end;
         if rule.boundary_after && end < b.len() && crate::text::is_word_byte(b[end]) {
             return;
         }
-        let (s, e) = match caps.get(1) {
-            Some(g) => (ks + g.start(), ks + g.end()),
+        let (s, e) = match group {
+            Some((gs, ge)) => (ks + gs, ks + ge),
             None => (ks, end),
         };
         if let Some(check) = rule.check {
@@ -511,6 +570,91 @@ impl Catalog {
             severity: rule.severity,
         });
     }
+}
+
+/// The longest text a token regex is run on (every rule's match is shorter: its quantifiers are bounded).
+const RE_WINDOW: usize = 320;
+/// What one regex attempt is counted as in the work counter (a bounded match reads about this much).
+const RE_WINDOW_TYPICAL: usize = 300;
+
+/// The longest token any boundary-checked regex rule matches (prefix included).
+const TOKEN_MAX: usize = 340;
+
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+impl Memo {
+    /// The end of the run of token bytes (`[A-Za-z0-9_-]`) that `ks` is in; each run is read once.
+    fn token_run_end(&mut self, b: &[u8], ks: usize) -> usize {
+        if !(self.token_run.0 <= ks && ks < self.token_run.1) {
+            self.token_run = (ks, run_end(b, ks, is_token_byte).max(ks + 1));
+        }
+        self.token_run.1
+    }
+}
+
+/// What the locators learnt on the keywords of one text so far.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The span of the last secret found: keywords inside it are skipped.
+    covered_start: usize,
+    covered_end: usize,
+    /// The last run of token bytes measured.
+    token_run: (usize, usize),
+    /// The last search for a PEM END marker: where it started and where it found one.
+    pem_end: Option<(usize, Option<usize>)>,
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+/// The end of the run of bytes in `class` starting at `s`.
+fn run_end(b: &[u8], s: usize, class: fn(u8) -> bool) -> usize {
+    let mut e = s;
+    while e < b.len() && class(b[e]) {
+        e += 1;
+    }
+    crate::work::add((e - s) as u64);
+    e
+}
+
+/// A JSON Web Token (RFC 7519, compact serialisation of RFC 7515): `BASE64URL(header).BASE64URL(payload).
+/// BASE64URL(signature)`; header and payload are JSON objects, so both start `eyJ` (`{"`). An unsecured token
+/// (RFC 7519 §6, empty signature) still carries its claims and is masked too.
+fn locate_jwt(text: &str, ks: usize, out: &mut Vec<Hit>) {
+    let b = text.as_bytes();
+    // A token starts a run of base64url bytes, so runs are read once each (and the payload and signature at
+    // most three times, as the header, payload and signature of the tokens around them): linear.
+    if (ks > 0 && is_b64url(b[ks - 1])) || b.get(ks..ks + 3) != Some(b"eyJ") {
+        return;
+    }
+    let he = run_end(b, ks, is_b64url);
+    if he - ks < 10 {
+        return;
+    }
+    if let Some(end) = jwt_tail(b, he) {
+        out.push(Hit {
+            start: ks,
+            end,
+            label: "jwt",
+            class: Class::Secret,
+            severity: High,
+        });
+    }
+}
+
+/// After a JWT header ending at `he`: `.eyJ…` (payload) `.` then the signature; the token's end.
+fn jwt_tail(b: &[u8], he: usize) -> Option<usize> {
+    if b.get(he) != Some(&b'.') || b.get(he + 1..he + 4) != Some(b"eyJ") {
+        return None;
+    }
+    let pe = run_end(b, he + 1, is_b64url);
+    if pe - (he + 1) < 10 || b.get(pe) != Some(&b'.') {
+        return None;
+    }
+    Some(run_end(b, pe + 1, is_b64url))
 }
 
 fn has_digit(s: &str) -> bool {
@@ -532,24 +676,34 @@ const PEM_END: &str = "-----END";
 
 /// `-----BEGIN ... PRIVATE KEY-----` then the body up to `-----END`: each body line is masked on its own, so
 /// that a multi-line text keeps its lines.
-fn locate_pem(text: &str, ks: usize, out: &mut Vec<Hit>) {
+fn locate_pem(text: &str, ks: usize, memo: &mut Memo, out: &mut Vec<Hit>) {
     let rest = &text[ks..];
-    // The marker: `-----BEGIN ` words `PRIVATE KEY` [` BLOCK`] `-----`.
-    let Some(close) = rest[10..].find("-----").map(|i| i + 10) else {
+    // The marker: `-----BEGIN ` words `PRIVATE KEY` [` BLOCK`] `-----`, at most 80 bytes.
+    let Some(close) = crate::text::cut(&rest[10..], 80)
+        .find("-----")
+        .map(|i| i + 10)
+    else {
         return;
     };
-    if close > 80 {
-        return;
-    }
+    crate::work::add(close as u64);
     let marker = &rest[..close];
     let upper = marker.to_ascii_uppercase();
     if !upper.contains("PRIVATE KEY") {
         return;
     }
     let body_start = ks + close + 5;
-    let end_rel = text[body_start..].find(PEM_END);
-    let body_end = match end_rel {
-        Some(e) => body_start + e,
+    // The next END marker; a search made for an earlier BEGIN answers for every BEGIN before what it found.
+    let end_at = match memo.pem_end {
+        Some((from, found)) if from <= body_start && found.is_none_or(|f| body_start <= f) => found,
+        _ => {
+            let found = text[body_start..].find(PEM_END).map(|e| body_start + e);
+            crate::work::add((found.unwrap_or(text.len()) - body_start) as u64);
+            memo.pem_end = Some((body_start, found));
+            found
+        }
+    };
+    let body_end = match end_at {
+        Some(e) => e,
         None => pem_body_end_without_marker(text, body_start),
     };
     if body_end <= body_start {
@@ -624,7 +778,10 @@ fn locate_url_creds(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
     // A scheme before `://`.
     let mut s = ks;
-    while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-')) {
+    while s > 0
+        && ks - s < 32
+        && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-'))
+    {
         s -= 1;
     }
     if ks - s < 2 || !b[s].is_ascii_alphabetic() {
@@ -641,10 +798,9 @@ fn locate_url_creds(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             _ => {}
         }
         i += 1;
-        if i - ke > 512 {
-            return;
-        }
+        // Scans stop at the next `://` (its `/`), so they never overlap: linear without a cap.
     }
+    crate::work::add((i - ke) as u64);
     let (Some(at), Some(colon)) = (at, colon) else {
         return;
     };
@@ -961,13 +1117,19 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }
+    let strong = label != "password";
+    // The value. No cap on its length (a long value is masked whole); the scan gives up as soon as the value
+    // cannot be a credential, so a line of repeated keywords costs linear time.
     let (vs, ve, quoted) = match b.get(i) {
         Some(&q @ (b'"' | b'\'')) => {
             let s = i + 1;
             let mut e = s;
-            while e < b.len() && b[e] != q && b[e] != b'\n' && e - s < 512 {
+            while e < b.len() && b[e] != q && b[e] != b'\n' {
                 if b[e] == b'\\' {
                     e += 1;
+                } else if strong && b[e] == b' ' {
+                    // Tokens and keys have no blanks.
+                    return;
                 }
                 e += 1;
             }
@@ -976,7 +1138,7 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         Some(_) => {
             let s = i;
             let mut e = s;
-            while e < b.len() && e - s < 512 {
+            while e < b.len() {
                 let c = b[e];
                 let stop = c.is_ascii_whitespace()
                     || (c == b'&' && starts_pair(&b[e + 1..]))
@@ -998,6 +1160,20 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
                 if stop {
                     break;
                 }
+                // `credentials: accessKeyId=…` and `token: https://…` name another pair or a URL, not a value
+                // (but `=` padding ends base64).
+                if c == b'=' {
+                    let mut k = e;
+                    while k < b.len() && b[k] == b'=' {
+                        k += 1;
+                    }
+                    if k < b.len() && !value_stop(b[k]) {
+                        return;
+                    }
+                }
+                if (c == b':' && b[e + 1..].starts_with(b"//")) || (strong && c == b'@') {
+                    return;
+                }
                 e += 1;
             }
             // A trailing full stop ends a sentence.
@@ -1008,20 +1184,13 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
         }
         None => return,
     };
+    crate::work::add((ve.max(vs) - vs) as u64);
     if ve <= vs {
         return;
     }
     let v = &text[vs..ve];
     if is_placeholder(v) {
         return;
-    }
-    let strong = label != "password";
-    if !quoted {
-        // `credentials: accessKeyId=…` and `token: https://…` name another pair or a URL, not a value.
-        let inner = v.trim_end_matches('=');
-        if inner.contains('=') || v.contains("://") || (strong && v.contains('@')) {
-            return;
-        }
     }
     if strong {
         // Tokens and keys are long and not plain words.
@@ -1030,9 +1199,6 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             return;
         }
         if !quoted && v.len() < 16 && !v.bytes().any(|c| c.is_ascii_digit()) {
-            return;
-        }
-        if v.contains(' ') {
             return;
         }
     } else {
@@ -1071,29 +1237,26 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
 // ---------------------------------------------------------------------------------------------------------------
 // Authorization headers and bearer tokens.
 
+fn is_credential_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b'-' | b':')
+}
+
+/// The end of a credential (RFC 7235 `token68` bytes and `:`) starting at `s`; no cap, so a long credential is
+/// masked whole.
 fn credential_end(b: &[u8], s: usize) -> usize {
-    let mut e = s;
-    while e < b.len()
-        && (b[e].is_ascii_alphanumeric()
-            || matches!(b[e], b'.' | b'_' | b'~' | b'+' | b'/' | b'=' | b'-' | b':'))
-        && e - s < 4096
-    {
-        e += 1;
-    }
-    e
+    run_end(b, s, is_credential_byte)
 }
 
 fn locate_authorization(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
+    // `unauthorization` is not a header; `proxyauthorization` (`Proxy-Authorization` without its dash) and
+    // `XAuthorization` are.
     if ks > 0
         && b[ks - 1].is_ascii_alphanumeric()
         && !b[ks - 1].is_ascii_uppercase()
-        && b[ks - 1] != b'y'
+        && !(ks >= 5 && b[ks - 5..ks].eq_ignore_ascii_case(b"proxy"))
     {
-        // `proxyauthorization` is fine (`Proxy-Authorization`), `unauthorization` is not a header.
-        if !text[..ks].to_ascii_lowercase().ends_with("proxy") {
-            return;
-        }
+        return;
     }
     let mut i = ke;
     if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
@@ -1151,15 +1314,10 @@ fn locate_authorization(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     let ce = if matches!(scheme.as_str(), "digest" | "aws4-hmac-sha256" | "hmac") {
         // Parameters with blanks: up to the end of the line or a closing quote.
         let mut e = cs;
-        while e < b.len()
-            && b[e] != b'\n'
-            && b[e] != b'"'
-            && b[e] != b'\''
-            && b[e] != b']'
-            && e - cs < 2048
-        {
+        while e < b.len() && b[e] != b'\n' && b[e] != b'"' && b[e] != b'\'' && b[e] != b']' {
             e += 1;
         }
+        crate::work::add((e - cs) as u64);
         e
     } else {
         credential_end(b, cs)
@@ -1188,12 +1346,19 @@ fn locate_bearer(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
     while i < b.len() && matches!(b[i], b' ' | b'=' | b':' | b'"' | b'\'') {
         i += 1;
     }
-    let e = credential_end(b, i);
-    if e - i < 16 || is_placeholder(&text[i..e]) {
+    // Decide on the first 64 bytes (a digit or a dot: not a word), then read the whole credential: a rejected
+    // attempt reads a bounded window, so a line of repeated `bearer` stays linear.
+    let mut h = i;
+    while h < b.len() && h - i < 64 && is_credential_byte(b[h]) {
+        h += 1;
+    }
+    crate::work::add((h - i) as u64);
+    let head = &b[i..h];
+    if !head.iter().any(|c| c.is_ascii_digit() || *c == b'.') {
         return;
     }
-    let v = &text[i..e];
-    if !v.bytes().any(|c| c.is_ascii_digit()) && !v.contains('.') {
+    let e = credential_end(b, h);
+    if e - i < 16 || is_placeholder(&text[i..e]) {
         return;
     }
     out.push(Hit {
@@ -1270,11 +1435,34 @@ fn locate_email(text: &str, at: usize, out: &mut Vec<Hit>) {
     });
 }
 
+/// A byte that ends an unquoted value.
+fn value_stop(c: u8) -> bool {
+    c.is_ascii_whitespace()
+        || matches!(
+            c,
+            b'"' | b'\''
+                | b','
+                | b';'
+                | b'}'
+                | b')'
+                | b']'
+                | b'<'
+                | b'>'
+                | b'{'
+                | b'('
+                | b'['
+                | b'|'
+                | b'&'
+        )
+}
+
 /// Whether `rest` (what follows a `&`) starts another `name=` pair: then the `&` separates query parameters;
 /// otherwise it is part of the value (`password=Tr0ub4dor&3x`), and cutting there would leak the rest.
 fn starts_pair(rest: &[u8]) -> bool {
+    // Parameter names are short; reading at most 64 bytes keeps a value with many `&` linear.
     let name = rest
         .iter()
+        .take(64)
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'[' | b']'))
         .count();
     name > 0 && rest.get(name) == Some(&b'=')

@@ -958,6 +958,24 @@ fn take_token(s: &str) -> &str {
     &s[..end]
 }
 
+/// The longest token read as a client address (a host name is at most 253 bytes; a port or `::ffff:` prefix may
+/// come with it).
+const MAX_ADDR: usize = 300;
+
+/// [`take_token`], or `None` when the token is longer than `max` bytes (without reading past `max + 1` bytes).
+fn take_short_token(s: &str, max: usize) -> Option<&str> {
+    if s.len() <= max {
+        return Some(take_token(s));
+    }
+    let mut end = max + 1;
+    while !s.is_char_boundary(end) {
+        end += 1;
+    }
+    let t = take_token(&s[..end]);
+    // Shorter than the cut: the whole token.
+    (t.len() < end && t.len() <= max).then_some(t)
+}
+
 fn plausible_addr(t: &str) -> bool {
     let t = t.trim_end_matches('.');
     t.len() >= 3
@@ -990,7 +1008,15 @@ pub fn ip_in(m: &str) -> Option<&str> {
         let mut from = 0;
         while let Some(p) = mk.find(&mb[from..]) {
             let p = from + p;
-            let t = take_token(&m[p + mk.len()..]);
+            // An address or host name is short; reading a longer token to its end for every marker in it (`ip=ip=…`)
+            // would cost a pass over the token per marker.
+            let Some(t) = take_short_token(&m[p + mk.len()..], MAX_ADDR) else {
+                // Markers further into the same token start tokens that are too long too, until the last
+                // `MAX_ADDR` bytes of it (a marker holding a blank cannot be inside a token): go there.
+                let end = p + mk.len() + take_token(&m[p + mk.len()..]).len();
+                from = (p + mk.len()).max(end.saturating_sub(MAX_ADDR + mk.len()));
+                continue;
+            };
             let t = t.split_once("::ffff:").map(|x| x.1).unwrap_or(t);
             // `1.2.3.4:5678` → the address.
             let t = if t.matches(':').count() == 1 {
@@ -1056,6 +1082,22 @@ fn user_in(m: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_after_a_long_token() {
+        let long = "ip=".repeat(1000);
+        assert_eq!(
+            ip_in(&format!(
+                "Failed password for root from {long}10.0.0.9 port 22"
+            )),
+            Some("10.0.0.9")
+        );
+        let host = "h".repeat(400);
+        assert_eq!(
+            ip_in(&format!("login failed from {host}.example.com")),
+            None
+        );
+    }
 
     #[test]
     fn attack_sets_compile() {

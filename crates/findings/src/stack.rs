@@ -176,10 +176,21 @@ const EXC_SUFFIXES: &[&str] = &[
     "Warning",
 ];
 
+/// The longest exception class name; longer tokens are not looked at further, so that a long run of class
+/// characters costs one pass rather than one pass per `Exception` in it.
+const MAX_CLASS: usize = 200;
+
+/// At most this many causes are kept per trace (`Caused by:`, `nested exception is`, `--->`): each new cause is
+/// compared with the kept ones, and Java prints a few.
+const MAX_CHAIN: usize = 64;
+
+/// At most this many `nested exception is` causes are read from one line: each is read to the end of the line.
+const MAX_NESTED_PER_LINE: usize = 16;
+
 /// Whether `tok` names an exception class.
 fn is_exception_class(tok: &str, dotted_required: bool) -> bool {
     if tok.len() < 4
-        || tok.len() > 200
+        || tok.len() > MAX_CLASS
         || tok.starts_with('.')
         || tok.ends_with('.')
         || tok.contains("..")
@@ -211,28 +222,33 @@ fn header_at(s: &str, allow_bare: bool) -> Option<Exc> {
     let mut e = 0;
     while e < b.len() && is_class_byte(b[e]) {
         e += 1;
+        if e > MAX_CLASS {
+            return None;
+        }
     }
     let tok = &s[..e];
     let rest = &s[e..];
     let (rest, hresult) = match rest.strip_prefix(" (0x") {
-        Some(r) => match r.find("):") {
-            Some(i) if i <= 16 => (&r[i + 1..], true),
+        // `"):"` within the HRESULT's width only: the rest of the line may be long, and this runs per candidate.
+        Some(r) => match r.as_bytes().windows(2).take(17).position(|w| w == b"):") {
+            Some(i) => (&r[i + 1..], true),
             _ => (rest, false),
         },
         None => (rest, false),
     };
     let _ = hresult;
     let dotted = tok.contains('.');
+    // The class first: the message is read to the end of the line, and a caller may try many candidates in one.
+    if !is_exception_class(tok, false) {
+        return None;
+    }
     let msg = if let Some(m) = rest.strip_prefix(':') {
         m.trim()
-    } else if rest.trim().is_empty() && (dotted || allow_bare) {
+    } else if rest.chars().all(char::is_whitespace) && (dotted || allow_bare) {
         ""
     } else {
         return None;
     };
-    if !is_exception_class(tok, false) {
-        return None;
-    }
     Some(Exc {
         class: tok.to_string(),
         message: crate::text::cut(crate::text::first_line(msg), 300).to_string(),
@@ -247,13 +263,21 @@ fn embedded_header(line: &str) -> Option<(usize, Exc)> {
         while let Some(p) = line[from..].find(suffix) {
             let p = from + p;
             from = p + suffix.len();
+            // A token longer than a class name is no class: stop scanning it there (each `Exception` in a long
+            // run of class characters would otherwise scan the whole run).
             let mut s = p;
-            while s > 0 && is_class_byte(b[s - 1]) {
+            while s > 0 && is_class_byte(b[s - 1]) && p - s <= MAX_CLASS {
                 s -= 1;
             }
             let mut e = p + suffix.len();
-            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'$') {
+            while e < b.len()
+                && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'$')
+                && e - s <= MAX_CLASS
+            {
                 e += 1;
+            }
+            if e - s > MAX_CLASS {
+                continue;
             }
             let tok = &line[s..e];
             let after = &line[e..];
@@ -601,6 +625,10 @@ fn parse_jvm_like(text: &str) -> Option<Trace> {
         };
         if deeper {
             suppressed = false;
+            if chain.len() >= MAX_CHAIN {
+                // Further causes are not kept; their frames count for the deepest kept one.
+                continue;
+            }
             if let Some(h) = header_at(rest, true) {
                 // Already in the chain from an inline `nested exception is`: continue there.
                 if let Some(i) = (cur + 1..chain.len()).find(|&i| chain[i].class == h.class) {
@@ -625,7 +653,12 @@ fn parse_jvm_like(text: &str) -> Option<Trace> {
                 let full_rest = &t[t.find(&h.class).unwrap_or(0)..];
                 let inner = push_headers(&mut chain, h);
                 let mut scan = full_rest;
+                let mut nested = 0;
                 while let Some(i) = scan.find("nested exception is ") {
+                    nested += 1;
+                    if nested > MAX_NESTED_PER_LINE || chain.len() >= MAX_CHAIN {
+                        break;
+                    }
                     scan = &scan[i + 20..];
                     if let Some(mut n) = header_at(scan, true) {
                         if let Some(j) = n.message.find("; nested exception is ") {
@@ -956,6 +989,27 @@ pub fn parse_go(text: &str) -> Option<Trace> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_causes_and_class_runs() {
+        let mut t = String::from("ERROR boom\njava.lang.IllegalStateException: boom\n");
+        for i in 0..100 {
+            t.push_str(&format!(
+                "Caused by: com.example.Cause{i}Exception: c{i}\n\tat a.B.c(B.java:{i})\n"
+            ));
+        }
+        let tr = parse(&t).unwrap();
+        assert_eq!(tr.chain.len(), MAX_CHAIN);
+        assert_eq!(tr.root().class, "com.example.Cause62Exception");
+        // Every frame is still counted.
+        assert_eq!(tr.frames, 100);
+
+        // A run of class characters longer than a class name holds none; a class after it is still found.
+        let run = "a.BException".repeat(100);
+        assert!(parse(&format!("ERROR {run}: x")).is_none());
+        let tr = parse(&format!("ERROR {run} then java.io.IOException: disk")).unwrap();
+        assert_eq!(tr.root().class, "java.io.IOException");
+    }
 
     #[test]
     fn java_chain() {

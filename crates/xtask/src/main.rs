@@ -1,9 +1,11 @@
 //! The developer commands of logsieve, run as `cargo xtask <command>` (an alias in .cargo/config.toml).
 
 mod bench;
+mod bench_linear;
 mod bench_model;
 mod ctx;
 mod dist;
+mod eval_secrets;
 mod serve;
 mod setup;
 mod test_all;
@@ -35,6 +37,19 @@ commands:
                              Chromium (one worker, relaxed-SIMD build); one JSON line per run; --baseline adds a
                              Q8_0 run with the SIMD128-only prefill in the same browser; --check runs the tiny
                              model in Chromium instead (tokens equal to native, kernels bit-identical)
+  bench-linear [--only TEXT]... [--limit SECS] [--max-ratio R] [--list]
+                             the linearity benchmark: every detector, the redactor, the engine, the k8s audit and
+                             the LLM digest on one event of n bytes and on n bytes of lines, n doubling, adversarial
+                             text per detector; CPU time and peak memory per n; fails when a ratio per doubling is
+                             above R (2.5) or a series runs out of its limit (120 s of wall time); --only keeps
+                             the series whose id (subject/shape/mode, see --list) contains TEXT
+  eval-secrets [--report-only] [--examples N] [--skip-detect-secrets]
+                             the redactor measured like a secret scanner: recall per family on the labelled corpus
+                             tests/secrets-eval/positives.tsv and false-positive lines on every line of
+                             ../shared/loghub/**/*.log and ../shared/samples/, with `logsieve redact` (release
+                             build) and, in the same run, detect-secrets (pip, throwaway venv); fails below recall
+                             0.98 overall / 0.9 per family, above 0.5 % false positives, or when not ahead of
+                             detect-secrets; --report-only only prints; report in target/eval-secrets/report.md
   help                       this text
 ";
 
@@ -115,6 +130,11 @@ fn run(args: &[String]) -> std::result::Result<(), Failure> {
         "bench-model" => {
             let opts = bench_model::parse_options(&options).map_err(Failure::Usage)?;
             bench_model::bench_model(&Ctx::new()?, &opts)?;
+        }
+        "bench-linear" => bench_linear::bench_linear(&Ctx::new()?, &options)?,
+        "eval-secrets" => {
+            let opts = eval_secrets::parse_options(&options).map_err(Failure::Usage)?;
+            eval_secrets::eval_secrets(&Ctx::new()?, &opts)?;
         }
         "help" | "-h" | "--help" => print!("{USAGE}"),
         other => return Err(Failure::Usage(format!("unknown command `{other}`"))),
