@@ -462,7 +462,7 @@ impl TemplateMiner {
         } else {
             (self.next_compaction * 2).min(self.limits.max_keys)
         };
-        let (clusters, _) = self.run_cluster();
+        let (clusters, _) = self.run_cluster(cluster::Passes::OneColumn);
         self.patterns.clear();
         for c in clusters {
             if c.members.len() < 2 || !c.text.contains(VAR) {
@@ -504,7 +504,7 @@ impl TemplateMiner {
             .map(|p| p.id)
     }
 
-    fn run_cluster(&self) -> (Vec<cluster::ClusterOut>, Vec<u32>) {
+    fn run_cluster(&self, passes: cluster::Passes) -> (Vec<cluster::ClusterOut>, Vec<u32>) {
         let mut inputs: Vec<KeyIn> = Vec::with_capacity(self.keys.len());
         let mut index: Vec<u32> = Vec::with_capacity(self.keys.len());
         for (i, k) in self.keys.iter().enumerate() {
@@ -518,7 +518,7 @@ impl TemplateMiner {
             });
             index.push(i as u32);
         }
-        let mut clusters = cluster::cluster(&inputs);
+        let mut clusters = cluster::cluster_with(&inputs, passes);
         for c in &mut clusters {
             for m in &mut c.members {
                 *m = index[*m as usize];
@@ -537,7 +537,7 @@ impl TemplateMiner {
 
     /// The templates so far; the miner can go on observing afterwards.
     pub fn snapshot(&self) -> TemplateMap {
-        let (mut clusters, overflow) = self.run_cluster();
+        let (mut clusters, overflow) = self.run_cluster(cluster::Passes::All);
         for id in overflow {
             let k = &self.keys[id as usize];
             clusters.push(cluster::ClusterOut {
