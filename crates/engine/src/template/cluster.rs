@@ -1194,7 +1194,10 @@ mod tests {
                 count: *c,
             })
             .collect();
-        let mut out: Vec<String> = cluster_with(&keys, Passes::All).into_iter().map(|c| c.text).collect();
+        let mut out: Vec<String> = cluster_with(&keys, Passes::All)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
         out.sort();
         out
     }
