@@ -50,7 +50,7 @@
 //! one beyond): at most `max_keys + 65` ids in all. Only the first line of a message is mined, words starting past
 //! its first 2 KiB or past 256 words are one value, and a word whose masked form exceeds 256 bytes is one value, so
 //! a key is at most a few KiB. Measured (`examples/mine.rs adversarial`): a million lines of 1 to 12 random words
-//! end with 16 391 ids and 12 985 templates, 20 MB resident after observing and 32 MB after `finish`; lines of up
+//! end with 16 393 ids and 8 828 templates, 16 MB resident after observing and 26 MB after `finish`; lines of up
 //! to 400 random words stop at 2 108 ids (the byte budget), 34 MB. Per-line time does not grow with the number of
 //! templates: one hash lookup, and on a miss a bounded pattern check.
 
