@@ -497,11 +497,10 @@ fn is_variable(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> bool {
 fn evidence(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> Option<bool> {
     let (mut var, mut en, mut ident, mut structure) = (false, 0, 0, false);
     let (mut devices, mut same_device, mut device_name) = (0, true, None);
-    // Distinct differing words, sorted: a group may hold thousands of them, and a linear `contains` per word
-    // made this quadratic (the counts below do not depend on the order).
-    let mut seen: Vec<&str> = m.diffs.clone();
-    seen.sort_unstable();
-    seen.dedup();
+    // Distinct differing words: a group may hold thousands of them, long and sharing long prefixes, so a hash set
+    // (a linear `contains` per word was quadratic, a sort compares the prefixes n log n times). The counts below do
+    // not depend on the order.
+    let seen: rustc_hash::FxHashSet<&str> = m.diffs.iter().copied().collect();
     for &v in seen.iter() {
         match shape(v) {
             Shape::Var => var = true,
