@@ -497,12 +497,11 @@ fn is_variable(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> bool {
 fn evidence(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> Option<bool> {
     let (mut var, mut en, mut ident, mut structure) = (false, 0, 0, false);
     let (mut devices, mut same_device, mut device_name) = (0, true, None);
-    let mut seen: Vec<&str> = Vec::new();
-    for &v in m.diffs.iter() {
-        if seen.contains(&v) {
-            continue;
-        }
-        seen.push(v);
+    // Distinct differing words: a group may hold thousands of them, long and sharing long prefixes, so a hash set
+    // (a linear `contains` per word was quadratic, a sort compares the prefixes n log n times). The counts below do
+    // not depend on the order.
+    let seen: rustc_hash::FxHashSet<&str> = m.diffs.iter().copied().collect();
+    for &v in seen.iter() {
         match shape(v) {
             Shape::Var => var = true,
             Shape::Enum if is_device_name(v) => {
@@ -577,8 +576,20 @@ fn word_matches(pat: &str, text: &str) -> bool {
     true
 }
 
-/// Clusters `keys`. Returns one cluster per template, members in input order.
-pub(crate) fn cluster(keys: &[KeyIn<'_>]) -> Vec<ClusterOut> {
+/// Which passes a clustering runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Passes {
+    /// Every pass: the final templates.
+    All,
+    /// One differing word at a time, then absorption: the patterns of a compaction. Their cost per key is a few
+    /// hash-and-sort steps per word, a fraction of observing the key's line, so that a compaction costs less than
+    /// the lines that led to it; pairs of columns (one pass per pair, up to 1 128 per word count), anchors and
+    /// skeletons wait for the end.
+    OneColumn,
+}
+
+/// Clusters `keys` with the given passes. Returns one cluster per template, members in input order.
+pub(crate) fn cluster_with(keys: &[KeyIn<'_>], passes: Passes) -> Vec<ClusterOut> {
     let mut int = Interner {
         fields: Default::default(),
         borrowed: FxHashMap::default(),
@@ -611,10 +622,12 @@ pub(crate) fn cluster(keys: &[KeyIn<'_>]) -> Vec<ClusterOut> {
     for len in lens {
         let bucket = buckets.remove(&len).unwrap_or_default();
         if bucket.len() > 1 && len > 0 {
-            cluster_bucket(&mut cls, &bucket, len, &mut int);
+            cluster_bucket(&mut cls, &bucket, len, &mut int, passes);
         }
     }
-    skeleton_pass(&mut cls, &mut int);
+    if passes == Passes::All {
+        skeleton_pass(&mut cls, &mut int);
+    }
     let mut out: Vec<ClusterOut> = cls
         .into_iter()
         .filter(|c| c.alive)
@@ -832,9 +845,15 @@ fn merge_into(cls: &mut [Cl], target: usize, other: usize) {
     cls[target].count += count;
 }
 
-fn cluster_bucket(cls: &mut [Cl], bucket: &[usize], len: usize, int: &mut Interner<'_>) {
+fn cluster_bucket(
+    cls: &mut [Cl],
+    bucket: &[usize],
+    len: usize,
+    int: &mut Interner<'_>,
+    passes: Passes,
+) {
     let mut alive: Vec<usize> = bucket.to_vec();
-    let mut map: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+    let mut map: Vec<(u64, usize)> = Vec::new();
     // Columns where the bucket's words differ at all.
     let varying: Vec<usize> = (0..len)
         .filter(|&j| {
@@ -853,6 +872,10 @@ fn cluster_bucket(cls: &mut [Cl], bucket: &[usize], len: usize, int: &mut Intern
         if !changed || rounds > 8 {
             break;
         }
+    }
+    if passes == Passes::OneColumn {
+        absorb(cls, &alive, int);
+        return;
     }
     // Pairs of columns that vary together (two identifiers per message).
     if varying.len() >= 2 && varying.len() <= 48 {
@@ -882,22 +905,26 @@ fn merge_pass(
     cls: &mut [Cl],
     alive: &[usize],
     cols: &[usize],
-    map: &mut FxHashMap<u64, Vec<usize>>,
+    by_rest: &mut Vec<(u64, usize)>,
     int: &mut Interner<'_>,
 ) -> bool {
-    map.clear();
+    // Clusters by the hash of their words outside `cols`, sorted: one reused buffer instead of a map with a
+    // vector per cluster (this runs once per column and per pair of columns, over every cluster).
+    by_rest.clear();
     for &c in alive {
         let mut h = cls[c].hash;
         for &j in cols {
             h ^= col_hash(j, cls[c].tpl[j]);
         }
-        map.entry(h).or_default().push(c);
+        by_rest.push((h, c));
     }
-    let mut groups: Vec<Vec<usize>> = map
-        .drain()
-        .map(|(_, v)| v)
-        .filter(|v| v.len() > 1)
-        .collect();
+    by_rest.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for run in by_rest.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            groups.push(run.iter().map(|&(_, c)| c).collect());
+        }
+    }
     if groups.is_empty() {
         return false;
     }
@@ -1166,7 +1193,10 @@ mod tests {
                 count: *c,
             })
             .collect();
-        let mut out: Vec<String> = cluster(&keys).into_iter().map(|c| c.text).collect();
+        let mut out: Vec<String> = cluster_with(&keys, Passes::All)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
         out.sort();
         out
     }

@@ -42,13 +42,15 @@
 //! Bounds (adversarial input, e.g. a million lines of random words): at most [`MinerLimits::max_keys`] keys are
 //! kept (16 384 by default), holding at most [`MinerLimits::max_bytes`] of text (8 MiB: keys, one example each,
 //! up to [`MAX_SAMPLES`] samples of their first [`MAX_VARS`] values). When the number of keys doubles (from 4 096
-//! on), the keys are clustered and the templates with values are kept as patterns: a new key that one of them
-//! matches joins it instead of taking a slot. Once a limit is reached, a message that is neither a known key nor
+//! on), a quarter of the keys (chosen by hash) are clustered with the one-word passes only, and the templates with
+//! values are kept as patterns: a new key that one of them matches joins it instead of taking a slot. A compaction
+//! so costs a fraction of observing the keys it follows, and all of them together less than the clustering at the
+//! end: mining time stays linear in the input. Once a limit is reached, a message that is neither a known key nor
 //! matches a pattern goes to an overflow template for its word count (`<*>` repeated; one per word count up to 64,
 //! one beyond): at most `max_keys + 65` ids in all. Only the first line of a message is mined, words starting past
 //! its first 2 KiB or past 256 words are one value, and a word whose masked form exceeds 256 bytes is one value, so
 //! a key is at most a few KiB. Measured (`examples/mine.rs adversarial`): a million lines of 1 to 12 random words
-//! end with 16 391 ids and 12 985 templates, 20 MB resident after observing and 32 MB after `finish`; lines of up
+//! end with 16 393 ids and 8 828 templates, 16 MB resident after observing and 26 MB after `finish`; lines of up
 //! to 400 random words stop at 2 108 ids (the byte budget), 34 MB. Per-line time does not grow with the number of
 //! templates: one hash lookup, and on a miss a bounded pattern check.
 
@@ -58,9 +60,10 @@ pub mod mask;
 use crate::event::{Event, Level};
 use cluster::{split_words, KeyIn};
 use mask::{Masker, VAR};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// Identifies a template within one run of a miner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -462,7 +465,11 @@ impl TemplateMiner {
         } else {
             (self.next_compaction * 2).min(self.limits.max_keys)
         };
-        let (clusters, _) = self.run_cluster();
+        // A quarter of the keys, chosen by their text's hash: a pattern is found from a few of its keys, and a
+        // compaction then costs a fraction of the lines that led to it (clustering every key, the compaction at
+        // 4 096 keys alone cost as much as everything before it).
+        let sampled = |k: &KeyState| FxBuildHasher.hash_one(&*k.key) >> 62 == 0;
+        let (clusters, _) = self.run_cluster(cluster::Passes::OneColumn, sampled);
         self.patterns.clear();
         for c in clusters {
             if c.members.len() < 2 || !c.text.contains(VAR) {
@@ -504,11 +511,16 @@ impl TemplateMiner {
             .map(|p| p.id)
     }
 
-    fn run_cluster(&self) -> (Vec<cluster::ClusterOut>, Vec<u32>) {
+    /// Clusters the keys (not the overflow templates) that `keep` selects; also returns the overflow templates.
+    fn run_cluster(
+        &self,
+        passes: cluster::Passes,
+        keep: impl Fn(&KeyState) -> bool,
+    ) -> (Vec<cluster::ClusterOut>, Vec<u32>) {
         let mut inputs: Vec<KeyIn> = Vec::with_capacity(self.keys.len());
         let mut index: Vec<u32> = Vec::with_capacity(self.keys.len());
         for (i, k) in self.keys.iter().enumerate() {
-            if k.overflow {
+            if k.overflow || !keep(k) {
                 continue;
             }
             inputs.push(KeyIn {
@@ -518,7 +530,7 @@ impl TemplateMiner {
             });
             index.push(i as u32);
         }
-        let mut clusters = cluster::cluster(&inputs);
+        let mut clusters = cluster::cluster_with(&inputs, passes);
         for c in &mut clusters {
             for m in &mut c.members {
                 *m = index[*m as usize];
@@ -537,7 +549,7 @@ impl TemplateMiner {
 
     /// The templates so far; the miner can go on observing afterwards.
     pub fn snapshot(&self) -> TemplateMap {
-        let (mut clusters, overflow) = self.run_cluster();
+        let (mut clusters, overflow) = self.run_cluster(cluster::Passes::All, |_| true);
         for id in overflow {
             let k = &self.keys[id as usize];
             clusters.push(cluster::ClusterOut {
