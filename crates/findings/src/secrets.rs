@@ -2018,23 +2018,12 @@ fn locate_pair(text: &str, ks: usize, ke: usize, out: &mut Vec<Hit>) {
             let mut e = s;
             while e < b.len() {
                 let c = b[e];
-                let stop = c.is_ascii_whitespace()
-                    || (c == b'&' && starts_pair(&b[e + 1..]))
-                    || matches!(
-                        c,
-                        b'"' | b'\''
-                            | b','
-                            | b';'
-                            | b'}'
-                            | b')'
-                            | b']'
-                            | b'<'
-                            | b'>'
-                            | b'{'
-                            | b'('
-                            | b'['
-                            | b'|'
-                    );
+                // `&` ends the value only before another `name=` pair (`password=Tr0ub4dor&3x` keeps its tail).
+                let stop = if c == b'&' {
+                    starts_pair(&b[e + 1..])
+                } else {
+                    value_stop(c)
+                };
                 if stop {
                     break;
                 }
