@@ -98,7 +98,7 @@ impl Redactor {
     /// alone cannot tell it is an address, and the part before the `@` is personal data. The `<*>` stay, so the
     /// template's variables keep their positions.
     pub fn redact_template<'a>(&self, template: &'a str) -> Cow<'a, str> {
-        let red = self.redact(template);
+        let red = self.redact_around_variables(template);
         let split_address = |w: &str| {
             w.find('@')
                 .is_some_and(|at| w[at..].starts_with("@<*>") && local_part_start(w, at) < at)
@@ -118,6 +118,46 @@ impl Redactor {
         Cow::Owned(words.join(" "))
     }
 
+    /// As [`Redactor::redact`], but no `<*>` is masked or cut: a hit that covers a variable (`0837…<*>8144…`
+    /// read as one card number) masks the text on either side of it and keeps the variable between.
+    fn redact_around_variables<'a>(&self, template: &'a str) -> Cow<'a, str> {
+        if !template.contains(VARIABLE) {
+            return self.redact(template);
+        }
+        let mut out = Cow::Borrowed(template);
+        for _ in 0..5 {
+            let hits = self.find(&out);
+            if hits.is_empty() {
+                break;
+            }
+            let variables: Vec<usize> = out.match_indices(VARIABLE).map(|(i, _)| i).collect();
+            let mut kept = Vec::with_capacity(hits.len());
+            let mut v = 0;
+            for h in hits {
+                let mut start = h.start;
+                while v < variables.len() && variables[v] + VARIABLE.len() <= start {
+                    v += 1;
+                }
+                let mut w = v;
+                while w < variables.len() && variables[w] < h.end {
+                    if variables[w] > start {
+                        kept.push(Hit { start, end: variables[w], ..h });
+                    }
+                    start = start.max(variables[w] + VARIABLE.len());
+                    w += 1;
+                }
+                if start < h.end {
+                    kept.push(Hit { start, ..h });
+                }
+            }
+            if kept.is_empty() {
+                break;
+            }
+            out = Cow::Owned(apply(&out, &kept));
+        }
+        out
+    }
+
     /// A redacted excerpt for a report: the first line of `text`, redacted, then cut to 300 bytes.
     pub fn excerpt(&self, text: &str) -> String {
         let red = self.redact(crate::text::first_line(text));
@@ -129,6 +169,9 @@ impl Redactor {
         LineRedactor { r: self, in_pem: 0 }
     }
 }
+
+/// The template miner's variable, kept by [`Redactor::redact_template`].
+const VARIABLE: &str = "<*>";
 
 /// Labels of the generic `key = value` and header rules (as opposed to a token's own shape).
 fn is_generic(label: &str) -> bool {
@@ -395,28 +438,50 @@ impl Pseudonymizer {
 
     /// `text` with every IPv4/IPv6 address and every host name (a dotted name ending in a known top-level
     /// domain) replaced by its pseudonym.
+    ///
+    /// Idempotent. Of an address and a host name at the same place the longer is taken (`1.2.3.4.nip.io` is a
+    /// host). A pseudonym ends in a digit like what it replaced, so the text after it reads the same; only an
+    /// `ip-N` followed by a host's tail (`fe80::1-a.example.com`, where `:` had stopped the host name) makes a new
+    /// host name, so a second pass runs when the first replaced an address, and a third would find nothing.
     pub fn apply(&mut self, text: &str) -> String {
+        let (once, replaced_ip) = self.pass(text);
+        if replaced_ip {
+            self.pass(&once).0
+        } else {
+            once
+        }
+    }
+
+    /// One left-to-right pass of [`Pseudonymizer::apply`]; also says whether it replaced an address.
+    fn pass(&mut self, text: &str) -> (String, bool) {
         let b = text.as_bytes();
         let mut out = String::with_capacity(text.len());
+        let mut replaced_ip = false;
         let mut i = 0;
         let mut copied = 0;
         while i < b.len() {
             let c = b[i];
             let at_word_start = i == 0
                 || !(b[i - 1].is_ascii_alphanumeric()
-                    || matches!(b[i - 1], b'.' | b'_' | b'-' | b':'));
+                    || matches!(b[i - 1], b'.' | b'_' | b'-' | b':'))
+                || (b[i - 1] == b':' && (i < 2 || !is_address_byte(b[i - 2])));
             if at_word_start && (c.is_ascii_alphanumeric() || c == b':') {
-                if let Some(e) = ipv4_at(b, i).or_else(|| ipv6_at(text, i)) {
+                let ip = ipv4_at(b, i).or_else(|| ipv6_at(text, i));
+                let host = host_at(b, i);
+                let found = match (ip, host) {
+                    (Some(e), Some(h)) if h > e => Some((h, false)),
+                    (Some(e), _) => Some((e, true)),
+                    (None, Some(h)) => Some((h, false)),
+                    (None, None) => None,
+                };
+                if let Some((e, is_ip)) = found {
                     out.push_str(&text[copied..i]);
-                    let p = self.ip(&text[i..e]);
-                    out.push_str(&p);
-                    i = e;
-                    copied = e;
-                    continue;
-                }
-                if let Some(e) = host_at(b, i) {
-                    out.push_str(&text[copied..i]);
-                    let p = self.host(&text[i..e]);
+                    let p = if is_ip {
+                        replaced_ip = true;
+                        self.ip(&text[i..e])
+                    } else {
+                        self.host(&text[i..e])
+                    };
                     out.push_str(&p);
                     i = e;
                     copied = e;
@@ -426,8 +491,16 @@ impl Pseudonymizer {
             i += 1;
         }
         out.push_str(&text[copied..]);
-        out
+        (out, replaced_ip)
     }
+}
+
+/// A byte an IPv6 address is made of. A colon after one may be inside an address (`fe80::1`), so what follows
+/// it does not start a word; after any other byte it separates (`host:db.example.com`). That way no address or
+/// name read from a word start runs over the next word start, and a replacement never changes what is read to
+/// its left (which keeps [`Pseudonymizer::apply`] idempotent).
+fn is_address_byte(c: u8) -> bool {
+    c.is_ascii_hexdigit() || c == b':' || c == b'.'
 }
 
 fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
@@ -494,10 +567,8 @@ fn host_at(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut j = i;
     let mut dots = Vec::new();
-    while j < b.len()
-        && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b'.')
-        && j - i < 253
-    {
+    // No length cap: a cap would cut a long run at a different label once an address in it became `ip-N`.
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b'.') {
         if b[j] == b'.' {
             dots.push(j);
         }

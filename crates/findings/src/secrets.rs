@@ -1278,6 +1278,10 @@ fn locate_cli(text: &str, ks: usize, ke: usize, memo: &mut Memo, out: &mut Vec<H
     {
         end += 1;
     }
+    // The 1 KiB cap may fall inside a character.
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
     crate::work::add((end - ks) as u64);
     memo.cli_end = end;
     let args = &text[i..end];

@@ -193,3 +193,43 @@ fn templates_lose_the_local_part_of_split_addresses() {
     assert_eq!(r.redact_template("user@host <*>"), "user@host <*>");
     assert_eq!(r.redact_template("<*>@<*>"), "<*>@<*>");
 }
+
+#[test]
+fn templates_keep_every_variable_inside_a_masked_run() {
+    let r = Redactor::new();
+    // Digits on both sides of a variable read as one card or phone number; the variable stays between masks.
+    let t = "block 08378234574334<*>81441110 from <*>";
+    let red = r.redact_template(t);
+    assert_eq!(red.matches("<*>").count(), 2, "{red}");
+    let t = "password=ab<*>cd token <*>";
+    let red = r.redact_template(t);
+    assert_eq!(red.matches("<*>").count(), 2, "{red}");
+    assert!(!red.contains("ab<*>cd"), "{red}");
+}
+
+#[test]
+fn pseudonymizing_twice_changes_nothing() {
+    let long_host = format!("{}example.com", "a.".repeat(200));
+    let cases = [
+        "1.2.3.4.nip.io and 10.0.0.1",
+        "fe80::1-a.example.com",
+        "1::2-x.com 10.0.0.1-10.0.0.9",
+        "10.0.0.1.foo.bar.com 10.0.0.2.foo 10.0.0.3-",
+        "host:db.example.com redis:10.0.0.7:6379",
+        "10.0.0.1_x.com 1.2.3.4:6379 gw:db.example.com",
+        long_host.as_str(),
+    ];
+    for text in cases {
+        let mut p = logsieve_findings::Pseudonymizer::new();
+        let once = p.apply(text);
+        assert_eq!(p.apply(&once), once, "{text}");
+        assert!(!once.contains("example.com"), "{text} -> {once}");
+    }
+    let mut p = logsieve_findings::Pseudonymizer::new();
+    assert_eq!(p.apply("1.2.3.4.nip.io"), "host-1");
+    // Inside an address a colon does not start a word; the mapped IPv4 is still the one address.
+    let mut p = logsieve_findings::Pseudonymizer::new();
+    let once = p.apply("::ffff:1.2.3.4.example.com ::ffff:10.0.0.1");
+    assert_eq!(p.apply(&once), once);
+    assert!(once.ends_with(" ip-1"), "{once}");
+}
