@@ -41,6 +41,7 @@ mod query;
 pub mod redact;
 pub mod report;
 pub mod secrets;
+mod secrets_shape;
 pub mod security;
 pub mod stack;
 pub mod text;

@@ -56,12 +56,27 @@ impl Redactor {
 
     /// The secrets and personal data in `text`, in order, without overlaps.
     pub fn find(&self, text: &str) -> Vec<Hit> {
+        self.find_nested(text, true)
+    }
+
+    /// [`Redactor::find`]; `look_inside`: text decoded from a base64 token is searched too (one level deep).
+    fn find_nested(&self, text: &str, look_inside: bool) -> Vec<Hit> {
         let mut out = Vec::new();
         let kws = self
             .ac
             .find_overlapping_iter(text)
             .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
         self.catalog.locate_all(text, kws, &mut out);
+        let decoded_has_secret = |decoded: &str| {
+            self.find_nested(decoded, false)
+                .iter()
+                .any(|h| h.class == Class::Secret)
+        };
+        crate::secrets_shape::scan(
+            text,
+            &mut out,
+            look_inside.then_some(&decoded_has_secret as &dyn Fn(&str) -> bool),
+        );
         if self.pii {
             pii::scan(text, &mut out);
         } else {
@@ -141,7 +156,11 @@ impl Redactor {
                 let mut w = v;
                 while w < variables.len() && variables[w] < h.end {
                     if variables[w] > start {
-                        kept.push(Hit { start, end: variables[w], ..h });
+                        kept.push(Hit {
+                            start,
+                            end: variables[w],
+                            ..h
+                        });
                     }
                     start = start.max(variables[w] + VARIABLE.len());
                     w += 1;
@@ -166,7 +185,11 @@ impl Redactor {
 
     /// A line-by-line redactor that also masks the body lines of a private key split over several lines.
     pub fn lines(&self) -> LineRedactor<'_> {
-        LineRedactor { r: self, in_pem: 0 }
+        LineRedactor {
+            r: self,
+            in_pem: 0,
+            after_credential_name: false,
+        }
     }
 }
 
@@ -288,6 +311,8 @@ pub struct LineRedactor<'r> {
     r: &'r Redactor,
     /// Lines left in an open private-key block (0: none).
     in_pem: u32,
+    /// The last line named a credential variable (`- name: DB_PASSWORD`): this line's `value:` is masked.
+    after_credential_name: bool,
 }
 
 impl<'r> LineRedactor<'r> {
@@ -319,7 +344,20 @@ impl<'r> LineRedactor<'r> {
             }
             self.in_pem = 0;
         }
-        let out = self.r.redact(line);
+        let after_credential_name = std::mem::replace(
+            &mut self.after_credential_name,
+            crate::secrets_shape::names_credential_variable(line),
+        );
+        let value = after_credential_name
+            .then(|| crate::secrets_shape::env_value_span(line))
+            .flatten();
+        let out = match value {
+            Some((s, e)) => {
+                let masked = format!("{}<secret:password>{}", &line[..s], &line[e..]);
+                Cow::Owned(self.r.redact(&masked).into_owned())
+            }
+            None => self.r.redact(line),
+        };
         // A BEGIN marker without its END on this line opens a block.
         if let Some(p) = crate::text::find_ci(line, "-----begin") {
             let rest = &line[p..];

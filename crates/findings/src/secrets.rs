@@ -768,6 +768,7 @@ static SPECIAL: &[(&str, Special)] = &[
     ("redis-cli", Special::Cli),
     ("curl", Special::Cli),
     ("wget", Special::Cli),
+    ("net", Special::Cli),
     ("@tcp(", Special::GoDsn),
     ("@unix(", Special::GoDsn),
 ];
@@ -1283,9 +1284,20 @@ fn locate_cli(text: &str, ks: usize, ke: usize, memo: &mut Memo, out: &mut Vec<H
         end -= 1;
     }
     crate::work::add((end - ks) as u64);
-    memo.cli_end = end;
     let args = &text[i..end];
     let mut words = args.split(' ').filter(|w| !w.is_empty()).peekable();
+    // Windows `net use` / `net user` only (`net` is also a word); the other tools' commands are not read again.
+    let net_command = tool
+        .eq_ignore_ascii_case(b"net")
+        .then(|| words.next().filter(|_| i == ke))
+        .flatten()
+        .map(str::to_ascii_lowercase);
+    if tool.eq_ignore_ascii_case(b"net") && !matches!(net_command.as_deref(), Some("use" | "user"))
+    {
+        return;
+    }
+    memo.cli_end = end;
+    let mut positional = 0;
     // Byte offset of a piece of `args` in `text`.
     let pos = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
     while let Some(w) = words.next() {
@@ -1306,6 +1318,23 @@ fn locate_cli(text: &str, ks: usize, ke: usize, memo: &mut Memo, out: &mut Vec<H
                     (Some(&w[2..]), "password")
                 } else {
                     (None, "")
+                }
+            }
+            t if t.eq_ignore_ascii_case(b"net") => {
+                // `net use [DEVICE] \\HOST\SHARE [PASSWORD | *] [/user:[DOMAIN\]NAME] …` and `net user NAME
+                // [PASSWORD | *] [/add] …` (Windows `net` reference): the password is a positional argument,
+                // the third of `use` (after the device and the share, either of which may be left out) and the
+                // second of `user`.
+                if wb.starts_with(b"/") || w == "*" {
+                    (None, "")
+                } else if net_command.as_deref() == Some("use") {
+                    let device = positional == 0 && (w.ends_with(':') && w.len() == 2);
+                    let share = w.starts_with("\\\\") || w.starts_with("//");
+                    positional += 1;
+                    ((!device && !share).then_some(w), "password")
+                } else {
+                    positional += 1;
+                    ((positional == 2).then_some(w), "password")
                 }
             }
             t if t.eq_ignore_ascii_case(b"redis-cli") => {
@@ -1613,7 +1642,7 @@ const NOT_A_VALUE: &[&str] = &[
 
 /// What kind of credential a key names, if any. The key is split into lowercase words (`db.password`,
 /// `clientSecret`, `X-Api-Key`, `AWS_SECRET_ACCESS_KEY`) without allocating.
-fn classify_key(key: &str) -> Option<&'static str> {
+pub(crate) fn classify_key(key: &str) -> Option<&'static str> {
     let kb = key.as_bytes();
     if kb.is_empty() || kb.len() > 64 {
         return None;
@@ -1733,7 +1762,7 @@ fn classify_key(key: &str) -> Option<&'static str> {
 }
 
 /// Values that are not credentials: placeholders, booleans, already-masked text.
-fn is_placeholder(v: &str) -> bool {
+pub(crate) fn is_placeholder(v: &str) -> bool {
     let l = v.trim().to_ascii_lowercase();
     if l.is_empty() {
         return true;

@@ -96,7 +96,27 @@ fn command_lines() {
         ),
         ("redis-cli -h cache -a R3disPw0 ping", "R3disPw0"),
         ("psql postgres://app:PgPw_881@db:5432/app", "PgPw_881"),
+        (
+            r"net use Z: \\files\share /user:CORP\bob Nt7Pw_x1",
+            "Nt7Pw_x1",
+        ),
+        (r"net use \\files\share Nt8Pw_x2 /user:bob", "Nt8Pw_x2"),
+        ("net user svc_backup Nt9Pw_x3 /add /domain", "Nt9Pw_x3"),
     ]);
+    // `net` as a word, and `net use` without a password, keep everything; a later tool is still read.
+    let r = Redactor::new();
+    for quiet in [
+        "net income rose 5 %",
+        r"net use Z: \\files\share /persistent:yes",
+        "net user bob /delete",
+        "net view",
+    ] {
+        assert_eq!(r.redact(quiet), quiet);
+    }
+    assert_eq!(
+        r.redact("the net result; curl -u a:CuPw_77x https://x"),
+        "the net result; curl -u a:<secret:password> https://x"
+    );
 }
 
 #[test]

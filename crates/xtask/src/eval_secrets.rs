@@ -18,7 +18,10 @@
 //! min(len, 4), 8)` (the whole value up to 4 characters, half of it up to 16, then 8 characters); a window that
 //! also occurs in the rest of the original line (the line with every labelled value cut out) does not count, since
 //! it is context, not the value. An entry is *recalled* when every labelled value in it is caught. A negative line
-//! is a *false positive* when the redacted line differs from the original in any way.
+//! is a *false positive* when the redacted line differs from the original in any way. Lines listed in
+//! [`NEGATIVE_SECRETS`] hold real credentials (session ids in Referer URLs): they are left out of the negatives for
+//! both tools and reported apart, as secrets each tool caught or missed; a row whose line no longer holds its
+//! value is an error, so the list cannot drift from the files.
 //!
 //! **detect-secrets** (PyPI, pinned [`DETECT_SECRETS`], in a throwaway virtualenv under target/eval-secrets/): the
 //! scan of `detect-secrets scan FILE` with every plugin and the default filters, run on the same files through
@@ -49,6 +52,50 @@ pub const DETECT_SECRETS: &str = "1.5.0";
 
 /// The corpus, relative to the repository root.
 pub const CORPUS: &str = "tests/secrets-eval/positives.tsv";
+
+/// Real secrets in the negative files, relative to the repository root.
+pub const NEGATIVE_SECRETS: &str = "tests/secrets-eval/negatives-secrets.tsv";
+
+/// One real secret in a negative file.
+#[derive(Debug, Clone)]
+pub struct NegativeSecret {
+    /// Relative to `../shared`.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    pub value: String,
+}
+
+/// Parses [`NEGATIVE_SECRETS`]: `path<TAB>line<TAB>value<TAB>why`, `#` comments.
+pub fn parse_negative_secrets(text: &str) -> Result<Vec<NegativeSecret>> {
+    let mut out = Vec::new();
+    for (n, row) in text.lines().enumerate() {
+        if row.trim().is_empty() || row.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = row.split('\t').collect();
+        let (Some(path), Some(line), Some(value), Some(_why)) =
+            (cols.first(), cols.get(1), cols.get(2), cols.get(3))
+        else {
+            return Err(format!(
+                "{NEGATIVE_SECRETS}:{}: want path, line, value, why",
+                n + 1
+            ));
+        };
+        let line = line.parse().map_err(|_| {
+            format!(
+                "{NEGATIVE_SECRETS}:{}: `{line}` is not a line number",
+                n + 1
+            )
+        })?;
+        out.push(NegativeSecret {
+            path: path.to_string(),
+            line,
+            value: value.to_string(),
+        });
+    }
+    Ok(out)
+}
 
 /// Separates the values of an entry (U+241F SYMBOL FOR UNIT SEPARATOR).
 pub const VALUE_SEP: char = '\u{241f}';
@@ -419,6 +466,17 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
     let entries = parse_corpus(&corpus)?;
     let shared = crate::bench::shared_dir(ctx);
     let negatives = negative_files(&shared)?;
+    let labelled_path = ctx.root.join(NEGATIVE_SECRETS);
+    let labelled = parse_negative_secrets(
+        &fs::read_to_string(&labelled_path)
+            .map_err(|e| format!("{}: {e}", labelled_path.display()))?,
+    )?;
+    // (file, line) -> the secret on it; and per labelled secret: caught by logsieve, flagged by detect-secrets.
+    let labelled_at: HashMap<(String, usize), &NegativeSecret> = labelled
+        .iter()
+        .map(|l| ((l.path.clone(), l.line), l))
+        .collect();
+    let mut labelled_seen: Vec<(&NegativeSecret, PathBuf, bool)> = Vec::new();
     let dir = ctx.root.join("target/eval-secrets");
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
 
@@ -485,7 +543,22 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
             ));
         }
         let mut ls_fp = Vec::new();
+        let rel = rel_shared(&shared, f);
         for (n, (o, r)) in orig.iter().zip(&red).enumerate() {
+            if let Some(l) = labelled_at.get(&(rel.clone(), n + 1)) {
+                if !o.contains(l.value.as_str()) {
+                    return Err(format!(
+                        "{NEGATIVE_SECRETS}: {}:{} does not hold `{}` any more",
+                        l.path, l.line, l.value
+                    ));
+                }
+                labelled_seen.push((
+                    l,
+                    f.clone(),
+                    caught(&l.value, std::slice::from_ref(&l.value), o, r),
+                ));
+                continue;
+            }
             if o != r {
                 ls_fp.push(n + 1);
                 let g = fp_groups
@@ -501,9 +574,16 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
         }
         neg.push(NegFile {
             path: f.clone(),
-            lines: orig.len(),
+            lines: orig.len() - labelled_seen.iter().filter(|(_, p, _)| p == f).count(),
             ls_fp,
         });
+    }
+    if labelled_seen.len() != labelled.len() {
+        return Err(format!(
+            "{NEGATIVE_SECRETS}: {} of its {} rows name no line of the negative files",
+            labelled.len() - labelled_seen.len(),
+            labelled.len()
+        ));
     }
     println!(
         "eval-secrets: logsieve done ({} entries, {} negative lines) after {}",
@@ -557,7 +637,25 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
     };
     let neg_lines: usize = neg.iter().map(|n| n.lines).sum();
     let ls_fp: usize = neg.iter().map(|n| n.ls_fp.len()).sum();
-    let ds_fp_per: Vec<usize> = neg.iter().map(|n| ds_lines(&n.path).len()).collect();
+    let is_labelled = |p: &Path, line: usize| {
+        labelled_seen
+            .iter()
+            .any(|(l, f, _)| f == p && l.line == line)
+    };
+    let ds_fp_per: Vec<usize> = neg
+        .iter()
+        .map(|n| {
+            ds_lines(&n.path)
+                .iter()
+                .filter(|line| !is_labelled(&n.path, **line))
+                .count()
+        })
+        .collect();
+    let labelled_ls = labelled_seen.iter().filter(|(_, _, c)| *c).count();
+    let labelled_ds = labelled_seen
+        .iter()
+        .filter(|(l, f, _)| ds_lines(f).contains(&l.line))
+        .count();
     let ds_fp: usize = ds_fp_per.iter().sum();
 
     // The report.
@@ -636,6 +734,17 @@ pub fn eval_secrets(ctx: &Ctx, opts: &Options) -> Result<()> {
         fp_cell(ls_fp),
         if ds.is_some() {
             fp_cell(ds_fp)
+        } else {
+            "–".into()
+        }
+    );
+    let _ = writeln!(
+        md,
+        "| real secrets in the negative files (`{NEGATIVE_SECRETS}`, not counted above) | {} | {} caught | {} |",
+        labelled_seen.len(),
+        labelled_ls,
+        if ds.is_some() {
+            format!("{labelled_ds} flagged")
         } else {
             "–".into()
         }
