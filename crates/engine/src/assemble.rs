@@ -43,6 +43,9 @@ pub struct EventAssembler {
     sample: Vec<SampleLine>,
     sample_bytes: usize,
     pending: Option<Pending>,
+    /// Inside a Python traceback (after `Traceback (most recent call last):`): its last unindented line, the
+    /// exception (`requests.exceptions.ReadTimeout: …`), still belongs to the event and ends the traceback.
+    in_py_traceback: bool,
     line_no: u64,
     pub stats: Stats,
 }
@@ -57,6 +60,7 @@ impl EventAssembler {
             sample: Vec::new(),
             sample_bytes: 0,
             pending: None,
+            in_py_traceback: false,
             line_no: 0,
             stats: Stats::default(),
         }
@@ -159,9 +163,19 @@ impl EventAssembler {
             }
         };
         let file_format = self.file_format.unwrap_or_default();
+        let starts_traceback = text.starts_with(formats::PY_TRACEBACK);
         let mut header = formats::parse(file_format, &text, &self.ctx);
         if header.is_none() {
+            if self.pending.is_some()
+                && self.in_py_traceback
+                && formats::looks_like_py_exception_line(&text)
+            {
+                self.in_py_traceback = false;
+                self.append(&text, &line, invalid);
+                return;
+            }
             if self.pending.is_some() && formats::is_continuation(&text, file_format) {
+                self.in_py_traceback |= starts_traceback;
                 self.append(&text, &line, invalid);
                 return;
             }
@@ -176,6 +190,7 @@ impl EventAssembler {
             }
         }
         let header = header.unwrap_or_else(|| formats::unknown::header(&text, &self.ctx));
+        self.in_py_traceback = starts_traceback;
         self.emit(on_event);
         let mut text_buf = String::new();
         if let Some(p) = self.pending.take() {

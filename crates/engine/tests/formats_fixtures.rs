@@ -201,3 +201,64 @@ something else entirely, ERROR at 2024-01-15 10:23:45
         "something else entirely, ERROR at 2024-01-15 10:23:45"
     );
 }
+
+#[test]
+fn python_traceback_tail_of_any_class_and_chained() {
+    // Python logging's documented default for `basicConfig(format=...)` examples: `%(asctime)s - %(name)s -
+    // %(levelname)s - %(message)s`; the exception's class need not end in `Error`.
+    let input = "\
+2026-11-20 10:00:00,123 - app.sync - ERROR - upstream call failed
+Traceback (most recent call last):
+  File \"/app/sync.py\", line 40, in pull
+    r = session.get(url, timeout=5)
+requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='api.example.com', port=443): Read timed out. (read timeout=5)
+2026-11-20 10:00:01,123 - app.db - ERROR - query failed
+Traceback (most recent call last):
+  File \"/app/db.py\", line 12, in run
+    cur.execute(q)
+psycopg2.OperationalError: server closed the connection unexpectedly
+
+The above exception was the direct cause of the following exception:
+
+Traceback (most recent call last):
+  File \"/app/db.py\", line 20, in handler
+    run(q)
+sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) server closed the connection unexpectedly
+2026-11-20 10:00:02,123 - app.main - CRITICAL - interrupted
+Traceback (most recent call last):
+  File \"/app/main.py\", line 3, in <module>
+    loop.run_forever()
+KeyboardInterrupt
+2026-11-20 10:00:03,123 - app.main - INFO - bye
+";
+    let (evs, _) = events(input);
+    assert_eq!(evs.len(), 4, "{evs:#?}");
+    assert_eq!((evs[0].line, evs[0].end_line), (1, 5));
+    assert!(evs[0].text.ends_with("(read timeout=5)"));
+    assert_eq!((evs[1].line, evs[1].end_line), (6, 17));
+    assert!(evs[1]
+        .text
+        .ends_with("server closed the connection unexpectedly"));
+    assert_eq!((evs[2].line, evs[2].end_line), (18, 22));
+    assert!(evs[2].text.ends_with("KeyboardInterrupt"));
+    assert!(evs[3].message.ends_with("bye"), "{:?}", evs[3].message);
+    for e in &evs {
+        assert!(e.level.is_some(), "{e:#?}");
+    }
+}
+
+#[test]
+fn after_a_traceback_ends_the_next_unindented_line_is_not_taken() {
+    // Only the first unindented line after the frames is the exception; the line after it starts an event.
+    let input = "\
+2026-11-20 10:00:00,123 - app - ERROR - failed
+Traceback (most recent call last):
+  File \"/app/a.py\", line 1, in f
+ValueError: bad
+Done
+2026-11-20 10:00:01,123 - app - INFO - next
+";
+    let (evs, _) = events(input);
+    assert_eq!((evs[0].line, evs[0].end_line), (1, 4), "{evs:#?}");
+    assert!(evs.iter().any(|e| e.line == 5), "{evs:#?}");
+}

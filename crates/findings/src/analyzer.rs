@@ -567,10 +567,13 @@ impl Analyzer {
         }
         let mut mask: u16 = 0;
         let mut first_needle: [u16; 10] = [u16::MAX; 10];
-        for &(pid, _, _) in &self.hits {
+        for &(pid, s, e) in &self.hits {
             for t in &self.tags[pid as usize] {
                 if let Tag::Needle(ni) = *t {
                     let nd = &NEEDLES[ni as usize];
+                    if !kinds::at_word_bounds(scan.as_bytes(), s as usize, e as usize) {
+                        continue;
+                    }
                     let ok = match nd.gate {
                         Gate::Any => true,
                         Gate::Warn => warnish,

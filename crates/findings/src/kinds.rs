@@ -142,6 +142,21 @@ fn busy_ctx(m: &str) -> bool {
     contains_ci(m, "thread")
 }
 
+/// Whether a needle found at `b[s..e]` stands as words: at each end the text either stops being a word there
+/// (a non-alphanumeric byte, or the end) or starts a new camel-case hump (`deadlock` in
+/// `DeadlockLoserDataAccessException`, `TimeoutException` in `SocketTimeoutException`). So `ENOTFOUND` is not
+/// found in `FileNotFoundException`, nor `timed out` in `timed outbound`. A needle that starts or ends with a
+/// non-word byte (`x509: `) is bounded there by itself.
+pub fn at_word_bounds(b: &[u8], s: usize, e: usize) -> bool {
+    let word = |c: u8| c.is_ascii_alphanumeric();
+    let hump = |before: u8, after: u8| {
+        (before.is_ascii_lowercase() || before.is_ascii_digit()) && after.is_ascii_uppercase()
+    };
+    let start_ok = s == 0 || !word(b[s]) || !word(b[s - 1]) || hump(b[s - 1], b[s]);
+    let end_ok = e >= b.len() || !word(b[e - 1]) || !word(b[e]) || hump(b[e - 1], b[e]);
+    start_ok && end_ok
+}
+
 /// The needles. Order does not matter; the automaton reports all of them.
 pub static NEEDLES: &[Needle] = &[
     // Memory.

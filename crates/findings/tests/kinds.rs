@@ -555,3 +555,20 @@ fn other_wordings_and_formats() {
         );
     }
 }
+
+#[test]
+fn needles_are_words_not_substrings() {
+    let log = "2026-11-20 10:00:00,001 ERROR [push-3] c.e.push.Sender - send failed\n\
+java.io.FileNotFoundException: /data/cache/a.bin (Too many open files)\n\
+2026-11-20 10:00:01,001 ERROR [push-4] c.e.push.Sender - send failed\n\
+java.io.FileNotFoundException: /data/cache/b.bin (Too many open files)\n\
+2026-11-20 10:00:02,001 WARN [main] c.e.Net - connection timed outbound queue is 0\n\
+2026-11-20 10:00:03,001 ERROR [db-1] c.e.Repo - org.springframework.dao.DeadlockLoserDataAccessException: lock\n";
+    let (_, a) = analyze_bytes(log.as_bytes());
+    let kinds: Vec<&str> = a.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert!(kinds.contains(&"fd_exhaustion"), "{kinds:?}");
+    assert!(!kinds.contains(&"dns_failure"), "{kinds:?}");
+    assert!(!kinds.contains(&"timeout"), "{kinds:?}");
+    // A camel-case hump is a word boundary.
+    assert!(kinds.contains(&"deadlock"), "{kinds:?}");
+}

@@ -343,7 +343,9 @@ pub fn is_continuation(line: &str, file_format: FormatId) -> bool {
         _ => {}
     }
     if line.starts_with("Caused by:")
-        || line.starts_with("Traceback (most recent call last)")
+        || line.starts_with(PY_TRACEBACK)
+        || line.starts_with(PY_CHAINED_CAUSE)
+        || line.starts_with(PY_CHAINED_CONTEXT)
         || line.starts_with("... ")
         || line.starts_with("--- End of ")
         || line.starts_with("goroutine ")
@@ -359,6 +361,30 @@ pub fn is_continuation(line: &str, file_format: FormatId) -> bool {
         return looks_like_exception_line(line);
     }
     false
+}
+
+/// The first line of a Python traceback.
+pub const PY_TRACEBACK: &str = "Traceback (most recent call last)";
+/// Between chained Python tracebacks (`raise … from …`).
+const PY_CHAINED_CAUSE: &str =
+    "The above exception was the direct cause of the following exception";
+/// Between chained Python tracebacks (an exception raised while handling another).
+const PY_CHAINED_CONTEXT: &str =
+    "During handling of the above exception, another exception occurred";
+
+/// The last line of a Python traceback: the exception's (optionally dotted) class name, alone or followed by
+/// `:` and its message (`KeyboardInterrupt`, `sqlalchemy.exc.OperationalError: (psycopg2…) …`,
+/// `socket.timeout: timed out`). Any class name: Python's exceptions need not end in `Error`.
+pub fn looks_like_py_exception_line(line: &str) -> bool {
+    let head = line.split_once(':').map_or(line, |(h, _)| h).trim_end();
+    !head.is_empty()
+        && head.len() <= 200
+        && head.split('.').all(|part| {
+            part.bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+                && part.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        })
 }
 
 /// A line of a PEM block's base64 body (certificates and keys printed into a log span several lines of 64).
