@@ -144,6 +144,42 @@ fn token(i: usize) -> String {
         .collect()
 }
 
+/// A base64 token (standard alphabet, 44 characters or more) of text that holds key words: every token passes the
+/// entropy test and is decoded and searched again.
+fn b64_text(i: usize) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let plain = format!(
+        "{{\"password\":\"x{i:08}Q\",\"user\":\"Zz{i}\",\"token\":\"t{}\"}}",
+        i * 7919
+    );
+    let mut out = String::new();
+    for chunk in plain.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (k, b)| n | (*b as u32) << (16 - 8 * k));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(B64[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out.push(' ');
+    out
+}
+
+/// Query strings whose parameters name each other (`u` and `p`, `code` and `state`).
+fn queries(i: usize) -> String {
+    format!("?u=a{i}&p=P{i}x&code=c{i}&state=s&appid=A1b2C3d4E5f6G7h8{i}&")
+}
+
+/// Kubernetes `env` entries, a credential's name then its value, one line each.
+fn env_pairs(i: usize) -> String {
+    format!("        - name: DB_PASSWORD_{i}\n          value: \"pw{i}Xq\"\n")
+}
+
 /// Class characters without a break: every `Exception` in the run is a candidate exception name.
 fn exc_run(_: usize) -> String {
     "a.BException".into()
@@ -484,6 +520,9 @@ pub fn all() -> Vec<Shape> {
         simple!("nested", nested_head, nested),
         simple!("hresult", java, hresult),
         simple!("ip-markers", ip_head, ip_markers),
+        simple!("b64-text", java, b64_text),
+        simple!("queries", java, queries),
+        simple!("env-pairs", java, env_pairs),
         Shape {
             name: "causes",
             one: causes_one,

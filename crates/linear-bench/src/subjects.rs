@@ -377,6 +377,9 @@ pub fn all() -> Vec<Series> {
             "token",
             "utf8",
             "json",
+            "b64-text",
+            "queries",
+            "env-pairs",
         ] {
             out.push(on_events("redactor", run_redactor, s, mode));
         }
