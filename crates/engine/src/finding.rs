@@ -88,4 +88,23 @@ pub struct Finding {
     /// Kubernetes findings only.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub k8s: Option<K8sTarget>,
+    /// For resource exhaustion: what most plausibly consumed the resource, most likely first.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub suspects: Vec<Suspect>,
+}
+
+/// A suspect of a resource-exhaustion finding: an operation (a template) that consumed the resource, or a
+/// component or thread the failing events name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspect {
+    /// `template`, `component` or `thread`.
+    pub kind: String,
+    /// The template's text or the component's or thread's name (redacted).
+    pub name: String,
+    /// Events of it: before the failure for a template, among the failing events for a component or thread.
+    pub count: u64,
+    /// Its numbers in words (`1,812 before the limit, 1 per 'Sending SMS …', rose 21×`).
+    pub detail: String,
+    /// Lines where it appears.
+    pub lines: Vec<u64>,
 }

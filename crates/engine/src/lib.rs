@@ -24,7 +24,7 @@ pub mod template;
 pub mod timestamp;
 
 pub use event::{Event, FieldValue, Level};
-pub use finding::{Evidence, Finding, K8sTarget, Queries, Severity};
+pub use finding::{Evidence, Finding, K8sTarget, Queries, Severity, Suspect};
 pub use formats::FormatId;
 pub use pipeline::{EngineError, ParseOptions, Pipeline};
 pub use stats::Stats;

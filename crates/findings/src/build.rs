@@ -61,6 +61,7 @@ impl Out<'_> {
             commands: adv.commands,
             queries,
             k8s: None,
+            suspects: Vec::new(),
         });
     }
 }
@@ -275,7 +276,17 @@ pub(crate) fn build(a: Analyzer, templates: &dyn Fn(u32) -> Option<String>) -> A
                 .iter()
                 .find(|r| o >= r.start_ms - r.bucket_ms && o < r.end_ms)
         });
-        let (title, root) = kind_finding(&mut out, k, acc, pre, incident, raw_incidents.len());
+        let text_of = |key: u32| template_text(&a, templates, key);
+        let suspects = crate::suspects::suspects(&a, k, acc, onset, pre, &text_of);
+        let (title, root) = kind_finding(
+            &mut out,
+            k,
+            acc,
+            pre,
+            incident,
+            raw_incidents.len(),
+            suspects,
+        );
         kind_titles.push((
             k,
             onset,
@@ -439,6 +450,7 @@ fn kind_finding(
     pre: &[Precursor],
     incident: Option<&RawIncident>,
     n_incidents: usize,
+    suspects: Vec<logsieve_engine::Suspect>,
 ) -> (String, Option<String>) {
     let a = out.a;
     let flavor = top(&acc.flavors).unwrap_or("");
@@ -518,8 +530,9 @@ fn kind_finding(
     };
     let title = format!("{title} — {}", plural(count, "event", "events"));
     let mut parts = vec![format!(
-        "{what}: {}{when} (first at line {first_line}).",
-        plural(count, "time", "times")
+        "{what}: {}{when} (first at line {first_line}){}.",
+        plural(count, "time", "times"),
+        crate::suspects::first_sentence_clause(&suspects)
     )];
     if k == Kind::DbPool {
         let st: Vec<String> = ["total", "active", "idle", "waiting", "maxActive"]
@@ -672,6 +685,9 @@ fn kind_finding(
         q,
         &acc.excerpts,
     );
+    if let Some(f) = out.findings.last_mut() {
+        f.suspects = suspects;
+    }
     (title_out, root_cause)
 }
 

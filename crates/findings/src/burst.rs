@@ -22,12 +22,16 @@ pub const SHAPE_BIT: u32 = 0x8000_0000;
 
 const MAX_TMPL_ENTRIES: usize = 1_500_000;
 const MAX_EXCERPTS: usize = 20_000;
+/// Sample lines kept per template ([`TInfo::sample_lines`]).
+pub const SAMPLE_LINES: usize = 8;
 
 #[derive(Debug, Clone, Default)]
 pub struct TInfo {
     pub count: u64,
     pub errors: u64,
     pub first_line: u64,
+    /// Lines of the 1st, 2nd, 4th, 8th, … event (at most [`SAMPLE_LINES`]): evidence spread over the file.
+    pub sample_lines: Vec<u64>,
     /// For shape keys: the first message (first line, cut), raw.
     pub example: Option<Box<str>>,
 }
@@ -97,6 +101,22 @@ impl Series {
         }
     }
 
+    /// Per template key, its events in the windows before the one of `ms` (so before a failure that began then).
+    pub fn counts_before(&self, ms: i64) -> FxHashMap<u32, u64> {
+        let mut out: FxHashMap<u32, u64> = FxHashMap::default();
+        let Some(origin) = self.origin else {
+            return out;
+        };
+        let limit = (ms - origin).div_euclid(self.w_ms);
+        for (&k, &n) in &self.tmpl {
+            let (key, b) = unpack(k);
+            if (b as i64) < limit {
+                *out.entry(key).or_insert(0) += n as u64;
+            }
+        }
+        out
+    }
+
     /// Every template key seen, with its info.
     pub fn infos(&self) -> impl Iterator<Item = (u32, &TInfo)> {
         self.tinfo
@@ -127,6 +147,9 @@ impl Series {
         info.count += 1;
         if info.count == 1 {
             info.first_line = line;
+        }
+        if info.count.is_power_of_two() && info.sample_lines.len() < SAMPLE_LINES {
+            info.sample_lines.push(line);
         }
         if is_error {
             info.errors += 1;
@@ -619,15 +642,20 @@ impl Precursor {
     /// `'WebSocket session opened <*>' rose 40× (2.0/min → 80/min in the 30 s before)`.
     pub fn describe(&self) -> String {
         let t = crate::text::ellipsize(&self.template, 120);
+        format!("'{t}' {}", self.change())
+    }
+
+    /// What the template did: `rose 40× (2.0/min → 80/min in the 30 s before)` or `appeared (…)`.
+    pub fn change(&self) -> String {
         if self.appeared {
             format!(
-                "'{t}' appeared ({} in the {} before, none earlier)",
+                "appeared ({} in the {} before, none earlier)",
                 crate::text::per_min(self.during_per_min),
                 crate::text::human_ms(self.window_s as i64 * 1000)
             )
         } else {
             format!(
-                "'{t}' rose {:.0}× ({} → {} in the {} before)",
+                "rose {:.0}× ({} → {} in the {} before)",
                 self.factor,
                 crate::text::per_min(self.before_per_min),
                 crate::text::per_min(self.during_per_min),

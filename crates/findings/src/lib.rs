@@ -44,6 +44,7 @@ pub mod secrets;
 mod secrets_shape;
 pub mod security;
 pub mod stack;
+mod suspects;
 pub mod text;
 pub mod work;
 

@@ -125,6 +125,26 @@ pub fn markdown(stats: &Stats, findings: &[Finding], excerpts: &BTreeMap<u64, St
         if let Some(rc) = &f.root_cause {
             let _ = writeln!(o, "**Root cause:** {rc}\n");
         }
+        if !f.suspects.is_empty() {
+            let _ = writeln!(o, "**Suspects**, most likely first:\n");
+            for s in &f.suspects {
+                let at = match s.lines.as_slice() {
+                    [] => String::new(),
+                    ls => format!(
+                        " (lines {})",
+                        ls.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let _ = writeln!(
+                    o,
+                    "- {} `{}`: {}{at}",
+                    s.kind,
+                    s.name.replace('`', "'"),
+                    s.detail
+                );
+            }
+            o.push('\n');
+        }
         let lines: Vec<String> = f.evidence.lines.iter().map(|l| l.to_string()).collect();
         if !lines.is_empty() {
             let more = if f.evidence.total > f.evidence.lines.len() as u64 {

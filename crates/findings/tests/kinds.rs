@@ -572,3 +572,47 @@ java.io.FileNotFoundException: /data/cache/b.bin (Too many open files)\n\
     // A camel-case hump is a word boundary.
     assert!(kinds.contains(&"deadlock"), "{kinds:?}");
 }
+
+#[test]
+fn exhaustion_names_its_suspect_first() {
+    // One SDK opening a socket per message, then `Too many open files`: the opening template is the suspect,
+    // paced by the message it opens the socket for, and the summary's first sentence names it.
+    let (_, a) = analyze("tomcat_too_many_open_files.log");
+    let f = one(&a, "fd_exhaustion");
+    let top = &f.suspects[0];
+    assert_eq!(top.kind, "template");
+    assert!(top.name.starts_with("Opening new connection to"), "{top:?}");
+    assert!(
+        top.detail.contains("1 per 'Sending SMS for order"),
+        "{top:?}"
+    );
+    assert!(top.count > 1000 && !top.lines.is_empty(), "{top:?}");
+    let first_sentence = f.summary.split(". ").next().unwrap();
+    assert!(
+        first_sentence.contains("probably through 'Opening new connection to"),
+        "{first_sentence}"
+    );
+    assert!(
+        f.suspects.iter().any(|s| s.kind == "component"),
+        "{:?}",
+        f.suspects
+    );
+    // The pool: the update the WebSocket surge drives, and the surge itself.
+    let (_, a) = analyze("spring_hikari_websocket.log");
+    let f = one(&a, "db_pool_exhausted");
+    assert!(
+        f.suspects[0].name.contains("update t_md_meeting"),
+        "{:?}",
+        f.suspects
+    );
+    assert!(
+        f.suspects
+            .iter()
+            .any(|s| s.name.starts_with("WebSocket session opened")),
+        "{:?}",
+        f.suspects
+    );
+    // Failures that are not exhaustion have none.
+    let (_, a) = analyze("partner_integration.log");
+    assert!(one(&a, "dns_failure").suspects.is_empty());
+}

@@ -92,6 +92,7 @@ impl Issue {
                 yaml_path: self.target.yaml_path,
                 fix,
             }),
+            suspects: Vec::new(),
         }
     }
 }

@@ -18,7 +18,8 @@
 //! row per series: the time per n, the largest ratio between consecutive points, and the peak memory at the
 //! largest n with its largest ratio. It exits with 1 when any time ratio is above `--max-ratio` (2.5), when a
 //! memory ratio is above it past 1 MiB, or when a series ran out of time. A series over the ratio limit is
-//! measured a second time and the second measurement decides (both rows are printed).
+//! measured again, up to three times in all, each size keeping its best time over the attempts (disturbance only
+//! adds time; a real super-linear series stays over on every attempt); every row is printed, the last decides.
 
 mod alloc;
 mod shapes;
@@ -43,6 +44,8 @@ const MEMORY_FLOOR: usize = 1 << 20;
 const TIME_FLOOR_SECS: f64 = 0.002;
 /// A point that takes longer than this ends its series (the next one would take at least twice as long).
 const POINT_BUDGET: Duration = Duration::from_secs(8);
+/// Measurements of a series over the limit before it fails (see `run_parent`).
+const ATTEMPTS: usize = 3;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -236,8 +239,20 @@ fn run_parent(chosen: &[&Series], opts: &Options) -> ExitCode {
                 "mem×"
             );
         }
-        for attempt in 0..2 {
-            let o = run_series(&exe, s, opts.limit);
+        // Per size, the least disturbed time of every attempt so far.
+        let mut merged: Vec<(usize, f64, usize)> = Vec::new();
+        for attempt in 0..ATTEMPTS {
+            let mut o = run_series(&exe, s, opts.limit);
+            for p in &mut o.points {
+                if let Some(m) = merged.iter_mut().find(|m| m.0 == p.0) {
+                    if m.1 < p.1 {
+                        p.1 = m.1;
+                    }
+                    *m = *p;
+                } else {
+                    merged.push(*p);
+                }
+            }
             let times: String = s
                 .mode
                 .sizes()
@@ -263,9 +278,10 @@ fn run_parent(chosen: &[&Series], opts: &Options) -> ExitCode {
             if let Some(c) = &o.cut {
                 verdict.push(c.clone());
             }
-            // Over the limit once, by its ratios alone: measured again (the machine is shared; a neighbour's burst of
-            // memory traffic can double one point). Both rows are printed; the second decides.
-            let again = attempt == 0 && !verdict.is_empty() && o.cut.is_none();
+            // Over the limit by its ratios alone: measured again, up to ATTEMPTS times, each point keeping its best
+            // time over the attempts (the machine is shared; a neighbour's build or burst of memory traffic can
+            // double one point, and only ever adds time). Every row is printed; the last decides.
+            let again = attempt + 1 < ATTEMPTS && !verdict.is_empty() && o.cut.is_none();
             if !again && ratio > worst.0 {
                 worst = (ratio, s.id());
             }

@@ -951,6 +951,7 @@ mod tests {
             commands: vec![],
             queries: Queries::default(),
             k8s: None,
+            suspects: Vec::new(),
         }
     }
 

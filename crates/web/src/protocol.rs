@@ -385,18 +385,7 @@ pub struct Detail {
     pub text: String,
 }
 
-/// Formats a count with thousands separators: `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use logsieve_findings::text::thousands;
 
 /// A byte size for people: `211 KB`, `1.5 MB`, `2.1 GB` (powers of 1000).
 pub fn human_bytes(n: u64) -> String {
