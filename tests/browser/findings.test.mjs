@@ -14,6 +14,7 @@ import { openPage, dropFile, BIN, SHARED } from './harness.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = path.join(ROOT, 'crates/findings/tests/fixtures');
 const HIKARI = path.join(FIXTURES, 'spring_hikari_websocket.log');
+const TOMCAT_FD = path.join(FIXTURES, 'tomcat_too_many_open_files.log');
 const SECRETS = path.join(FIXTURES, 'secrets_planted.log');
 const SECRETS_EXPECT = path.join(FIXTURES, 'secrets_planted.expect');
 
@@ -122,4 +123,19 @@ test('planted secrets never reach the findings panel', async () => {
   assert.ok((await page.locator('[data-testid=finding]').count()) > 0, 'some findings');
   const text = await page.$eval('[data-testid=findings-view]', (el) => el.textContent + '\n' + el.outerHTML);
   for (const v of values) assert.ok(!text.includes(v), `a planted value is in the findings panel: ${v}`);
+});
+
+test('Too many open files: the page names the CLI\'s top suspect first, in the summary and the suspects list', async () => {
+  const { page } = h;
+  await showFindings(page, TOMCAT_FD);
+  const want = cliFindings(TOMCAT_FD).find((f) => f.kind === 'fd_exhaustion');
+  assert.ok(want?.suspects?.length > 0, 'the CLI names suspects');
+  const card = page.locator('[data-testid=finding][data-kind=fd_exhaustion]');
+  await card.waitFor({ state: 'visible' });
+  const summary = await card.locator('.finding-summary').textContent();
+  assert.ok(summary.includes(`probably through '${want.suspects[0].name}'`), summary);
+  const first = card.locator('[data-testid=suspect]').first();
+  assert.equal(await first.getAttribute('data-kind'), want.suspects[0].kind);
+  assert.equal(await first.locator('code').textContent(), want.suspects[0].name);
+  assert.equal(await card.locator('[data-testid=suspect]').count(), want.suspects.length);
 });

@@ -154,6 +154,30 @@ fn FindingCard(finding: Finding, excerpts: HashMap<u64, String>) -> impl IntoVie
             </div>
         }
     });
+    let suspects = (!f.suspects.is_empty()).then(|| {
+        view! {
+            <div class="suspects" data-testid="suspects">
+                <h4>"Suspects, most likely first"</h4>
+                <ol>
+                    {f
+                        .suspects
+                        .iter()
+                        .map(|s| {
+                            view! {
+                                <li data-testid="suspect" data-kind=s.kind.clone()>
+                                    <span class="suspect-kind">{s.kind.clone()}</span>
+                                    " "
+                                    <code>{s.name.clone()}</code>
+                                    ": "
+                                    {s.detail.clone()}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </div>
+        }
+    });
     view! {
         <article
             class=format!("finding sev-{sev}")
@@ -169,6 +193,7 @@ fn FindingCard(finding: Finding, excerpts: HashMap<u64, String>) -> impl IntoVie
             <p class="finding-summary">{f.summary.clone()}</p>
             {f.root_cause.clone().map(|rc| view! { <p class="root-cause"><b>"Root cause: "</b>{rc}</p> })}
             {seen.map(|s| view! { <p class="seen"><b>"Seen: "</b>{s}</p> })}
+            {suspects}
             {k8s}
             <div class="fixes">
                 {list("Hotfix", &f.hotfix, "hotfix")}
