@@ -812,9 +812,13 @@ fn exception_findings(out: &mut Out<'_>) {
             (Some(f), _) => format!(" at {f}"),
             _ => String::new(),
         };
+        let what = if tr.lang == "bare" {
+            "Exception without a stack trace".to_string()
+        } else {
+            format!("{} stack trace", capitalise(tr.lang))
+        };
         let mut parts = vec![format!(
-            "{} stack trace ({}) seen {}{when}, lines {}–{}; highest level {}.",
-            capitalise(tr.lang),
+            "{what} ({}) seen {}{when}, lines {}–{}; highest level {}.",
             tr.classes(),
             plural(g.count, "time", "times"),
             g.ev.lines.first().copied().unwrap_or(0),

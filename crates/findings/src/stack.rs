@@ -295,6 +295,11 @@ fn embedded_header(line: &str) -> Option<(usize, Exc)> {
             if s > 0 && b[s - 1] == b'/' {
                 continue;
             }
+            // Inside a sentence a bare suffix is a word, not a class: `SQL Error: 0`, `Unexpected Exception:`.
+            // A class there is dotted or a compound (`TypeError`, `NullPointerException`).
+            if s > 0 && !dotted && tok.len() == suffix.len() {
+                continue;
+            }
             if let Some(mut h) = header_at(&line[s..], false).or_else(|| {
                 if dotted && is_exception_class(tok, true) {
                     Some(Exc {
@@ -695,8 +700,13 @@ fn parse_jvm_like(text: &str) -> Option<Trace> {
                 .any(|e| e.class.starts_with("System.") || e.class.starts_with("Microsoft.")))
     {
         "dotnet"
-    } else if hints.2 > hints.0 || (hints.0 == 0 && chain.iter().all(|e| !e.class.contains('.'))) {
+    } else if hints.2 > hints.0
+        || (frames > 0 && hints.0 == 0 && chain.iter().all(|e| !e.class.contains('.')))
+    {
+        // Node by its frames; an undotted class without any frame says nothing of the language.
         "node"
+    } else if frames == 0 && chain.iter().all(|e| !e.class.contains('.')) {
+        "bare"
     } else {
         "java"
     };
@@ -1117,6 +1127,24 @@ net/http.HandlerFunc.ServeHTTP(0xc000012345?, {0x7d3e18?, 0xc0002b01c0?}, 0x0?)
             tr.app_frame.as_deref(),
             Some("getUser (src/routes/users.js:42:17)")
         );
+    }
+
+    #[test]
+    fn words_in_sentences_are_not_exception_classes() {
+        // Hibernate's SqlExceptionHelper and ZooKeeper's `Unexpected Exception:` are sentences, not traces.
+        assert!(
+            parse("o.h.engine.jdbc.spi.SqlExceptionHelper : SQL Error: 0, SQLState: null")
+                .is_none()
+        );
+        assert!(parse(
+            "2015-07-29 23:44:28,903 - ERROR [CommitProcessor:1] - Unexpected Exception: "
+        )
+        .is_none());
+        // A compound or dotted class inside a line still is one; a frameless undotted one is of no language.
+        let tr = parse("request failed: Uncaught TypeError: x is undefined").unwrap();
+        assert_eq!((tr.root().class.as_str(), tr.lang), ("TypeError", "bare"));
+        let tr = parse("job failed: java.io.IOException: disk gone").unwrap();
+        assert_eq!(tr.lang, "java");
     }
 
     #[test]
