@@ -114,8 +114,26 @@ fn precursors(
     raw: &[RawPrecursor],
 ) -> Vec<Precursor> {
     let mut out: Vec<Precursor> = Vec::new();
+    // The first new template is kept beside the three best, whatever they are.
+    let mut first_new = None;
     for r in raw {
         let t = template_text(a, templates, r.key);
+        if r.first_new {
+            first_new = Some(Precursor {
+                template: t,
+                before_per_min: 0.0,
+                during_per_min: 0.0,
+                factor: 0.0,
+                window_s: (r.window_ms / 1000) as u64,
+                count: 0,
+                appeared: true,
+                dominant: false,
+                first_new: true,
+                share: 0.0,
+                first_line: a.series.info(r.key).map(|i| i.first_line).unwrap_or(0),
+            });
+            continue;
+        }
         if out.iter().any(|p| p.template == t) {
             continue;
         }
@@ -132,7 +150,7 @@ fn precursors(
             continue;
         }
         if out.len() == 3 {
-            break;
+            continue;
         }
         out.push(Precursor {
             template: t,
@@ -142,8 +160,16 @@ fn precursors(
             window_s: (r.window_ms / 1000) as u64,
             count: r.count,
             appeared: r.appeared,
+            dominant: r.dominant,
+            first_new: false,
+            share: if r.dominant { r.score } else { 0.0 },
             first_line: a.series.info(r.key).map(|i| i.first_line).unwrap_or(0),
         });
+    }
+    if let Some(p) = first_new {
+        if !out.iter().any(|o| o.template == p.template) {
+            out.push(p);
+        }
     }
     out
 }

@@ -491,6 +491,17 @@ impl Series {
             .collect();
         let mut acc: Vec<FxHashMap<u32, [[u32; 2]; 5]>> =
             onsets.iter().map(|_| FxHashMap::default()).collect();
+        // When each template was first seen (its earliest window).
+        let mut first_seen: FxHashMap<u32, i64> = FxHashMap::default();
+        for (k, c) in &self.tmpl {
+            let (key, b) = unpack(*k);
+            let t = self.bucket_start(b);
+            let _ = c;
+            first_seen
+                .entry(key)
+                .and_modify(|f| *f = (*f).min(t))
+                .or_insert(t);
+        }
         for (k, c) in &self.tmpl {
             let (key, b) = unpack(*k);
             let t = self.bucket_start(b);
@@ -540,6 +551,8 @@ impl Series {
                             during_per_min: rate_pre * 60_000.0,
                             factor,
                             appeared: base == 0.0,
+                            dominant: false,
+                            first_new: false,
                             score,
                         });
                     }
@@ -555,10 +568,92 @@ impl Series {
                     .then(a.key.cmp(&b.key))
             });
             best.truncate(8);
-            let _ = onset;
+            if best.is_empty() {
+                best = self.dominant(&acc[oi], &plans[oi]);
+            }
+            if let Some(p) = self.first_new(&first_seen, onset) {
+                if !best.iter().any(|b| b.key == p.key) {
+                    best.push(p);
+                }
+            }
             out.push(best);
         }
         out
+    }
+}
+
+impl Series {
+    /// When no template rose before an onset: the templates that made up most of the window before it (the one
+    /// nearest 5 minutes), at least 5 events and a fifth of the window each, errors excluded.
+    fn dominant(
+        &self,
+        acc: &FxHashMap<u32, [[u32; 2]; 5]>,
+        plan: &[(i64, i64, i64)],
+    ) -> Vec<RawPrecursor> {
+        let Some((wi, &(p, pre_start, base_start))) = plan
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, w)| (w.0 - 300_000).abs())
+        else {
+            return Vec::new();
+        };
+        let total: u64 = acc.values().map(|w| w[wi][0] as u64).sum();
+        let mut out: Vec<RawPrecursor> = acc
+            .iter()
+            .filter(|(key, w)| {
+                let n = w[wi][0] as u64;
+                n >= 5 && n * 5 >= total && self.info(**key).is_none_or(|i| i.errors * 2 <= i.count)
+            })
+            .map(|(key, w)| {
+                let (pre, base) = (w[wi][0] as f64, w[wi][1] as f64);
+                let base_len = (pre_start - base_start) as f64;
+                RawPrecursor {
+                    key: *key,
+                    window_ms: p,
+                    count: w[wi][0] as u64,
+                    before_per_min: base / base_len * 60_000.0,
+                    during_per_min: pre / p as f64 * 60_000.0,
+                    factor: (pre / p as f64) / (base.max(0.5) / base_len),
+                    appeared: false,
+                    dominant: true,
+                    first_new: false,
+                    score: pre / total.max(1) as f64,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        out.truncate(3);
+        out
+    }
+
+    /// The earliest template whose first window lies in the 15 minutes before `onset` (and not in the onset's own
+    /// window), when the log goes back further than that, so that it is new against a baseline: what first differed.
+    fn first_new(&self, first_seen: &FxHashMap<u32, i64>, onset: i64) -> Option<RawPrecursor> {
+        const LOOKBACK: i64 = 900_000;
+        let min = self.min_ms?;
+        if onset - min <= LOOKBACK {
+            return None;
+        }
+        let (key, t) = first_seen
+            .iter()
+            .filter(|(key, t)| {
+                **t >= onset - LOOKBACK
+                    && **t < onset - self.w_ms
+                    && self.info(**key).is_none_or(|i| i.errors * 2 <= i.count)
+            })
+            .min_by_key(|(key, t)| (**t, self.info(**key).map_or(u64::MAX, |i| i.first_line)))?;
+        Some(RawPrecursor {
+            key: *key,
+            window_ms: (onset - t).max(self.w_ms),
+            count: 0,
+            before_per_min: 0.0,
+            during_per_min: 0.0,
+            factor: 0.0,
+            appeared: true,
+            dominant: false,
+            first_new: true,
+            score: 0.0,
+        })
     }
 }
 
@@ -615,7 +710,11 @@ pub struct RawPrecursor {
     pub during_per_min: f64,
     pub factor: f64,
     pub appeared: bool,
-    score: f64,
+    /// Nothing rose: the template only made up much of the window before the onset.
+    pub dominant: bool,
+    /// The first template in the 15 minutes before the onset that the log had never shown before it.
+    pub first_new: bool,
+    pub(crate) score: f64,
 }
 
 /// A template whose rate rose before an onset.
@@ -634,6 +733,13 @@ pub struct Precursor {
     pub count: u64,
     /// The template did not occur at all before the window.
     pub appeared: bool,
+    /// Nothing rose before the onset: this template only dominated the window (its share in `factor`'s place is
+    /// [`Precursor::share`]).
+    pub dominant: bool,
+    /// The first template, in the 15 minutes before the onset, never seen before: what first differed.
+    pub first_new: bool,
+    /// For a dominant template: its share of the window's events (0–1).
+    pub share: f64,
     /// First line of the template in the file.
     pub first_line: u64,
 }
@@ -647,6 +753,20 @@ impl Precursor {
 
     /// What the template did: `rose 40× (2.0/min → 80/min in the 30 s before)` or `appeared (…)`.
     pub fn change(&self) -> String {
+        let window = crate::text::human_ms(self.window_s as i64 * 1000);
+        if self.first_new {
+            return format!(
+                "was the first thing new before it (line {}, in the {window} before; never seen earlier)",
+                self.first_line
+            );
+        }
+        if self.dominant {
+            return format!(
+                "made up {:.0} % of the events in the {window} before ({}; no template's rate rose)",
+                self.share * 100.0,
+                crate::text::per_min(self.during_per_min)
+            );
+        }
         if self.appeared {
             format!(
                 "appeared ({} in the {} before, none earlier)",

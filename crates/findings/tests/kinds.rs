@@ -616,3 +616,66 @@ fn exhaustion_names_its_suspect_first() {
     let (_, a) = analyze("partner_integration.log");
     assert!(one(&a, "dns_failure").suspects.is_empty());
 }
+
+#[test]
+fn a_burst_with_nothing_rising_names_what_dominated_and_what_was_new() {
+    // 40 minutes of steady traffic (a request line every 10 s, a cache line every 30 s), one new line four minutes
+    // before the onset, then errors: no rate rose, so the precursors are what filled the window and what was new.
+    let mut log = String::new();
+    let mut t = 0u32;
+    let stamp = |s: u32| format!("2026-11-20 10:{:02}:{:02}.000", s / 60, s % 60);
+    while t < 40 * 60 {
+        log.push_str(&format!(
+            "{} INFO 1 --- [exec-1] c.a.Web : GET /orders/{} 200\n",
+            stamp(t),
+            t
+        ));
+        if t % 30 == 0 {
+            log.push_str(&format!(
+                "{} INFO 1 --- [exec-2] c.a.Cache : cache hit ratio {}\n",
+                stamp(t + 5),
+                t % 97
+            ));
+        }
+        if t == 36 * 60 {
+            log.push_str(&format!(
+                "{} INFO 1 --- [main] c.a.Cfg : feature flag bulk-export enabled by ops\n",
+                stamp(t + 1)
+            ));
+        }
+        t += 10;
+    }
+    for i in 0..40u32 {
+        log.push_str(&format!(
+            "{} ERROR 1 --- [exec-3] c.a.Web : export failed for order {i}\n",
+            stamp(t + i)
+        ));
+    }
+    let (_, a) = analyze_bytes(log.as_bytes());
+    let inc = a.incidents.first().expect("an error burst");
+    assert!(
+        inc.precursors
+            .iter()
+            .any(|p| p.dominant && p.template.starts_with("GET /orders")),
+        "{:#?}",
+        inc.precursors
+    );
+    let new = inc
+        .precursors
+        .iter()
+        .find(|p| p.first_new)
+        .expect("the new line");
+    assert!(
+        new.template.starts_with("feature flag bulk-export enabled"),
+        "{new:#?}"
+    );
+    assert!(
+        new.describe().contains("first thing new"),
+        "{}",
+        new.describe()
+    );
+    assert!(inc
+        .precursors
+        .iter()
+        .all(|p| !(p.factor >= 3.0 && !p.dominant && !p.first_new)));
+}

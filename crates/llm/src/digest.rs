@@ -33,7 +33,7 @@
 
 use crate::prompt::{DATA_CLOSE, DATA_OPEN};
 use logsieve_engine::{Severity, Stats};
-use logsieve_findings::text::{ellipsize, human_ms, per_min};
+use logsieve_findings::text::{ellipsize, per_min};
 use logsieve_findings::{Analysis, Pseudonymizer, Redactor};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -353,21 +353,7 @@ impl Clean {
                     .iter()
                     .take(MAX_PRECURSORS)
                     .map(|p| {
-                        let rise = if p.appeared {
-                            format!(
-                                "appeared ({} in the {} before, none earlier)",
-                                per_min(p.during_per_min),
-                                window(p.window_s)
-                            )
-                        } else {
-                            format!(
-                                "rose {:.0}× ({} → {} in the {} before)",
-                                p.factor,
-                                per_min(p.before_per_min),
-                                per_min(p.during_per_min),
-                                window(p.window_s)
-                            )
-                        };
+                        let rise = p.change();
                         format!(
                             "{rise}, first L{}: {}",
                             p.first_line,
@@ -447,10 +433,6 @@ fn file_name(s: &mut Scrub, name: &str) -> String {
     let ext = &name[stem.len()..];
     let out = format!("{}{}", s.text(stem, MAX_FILE_NAME), s.text(ext, 40));
     ellipsize(&out, MAX_FILE_NAME)
-}
-
-fn window(s: u64) -> String {
-    human_ms(s as i64 * 1000)
 }
 
 /// How much of each part is shown.
