@@ -630,7 +630,7 @@ fn a_burst_with_nothing_rising_names_what_dominated_and_what_was_new() {
             stamp(t),
             t
         ));
-        if t % 30 == 0 {
+        if t.is_multiple_of(30) {
             log.push_str(&format!(
                 "{} INFO 1 --- [exec-2] c.a.Cache : cache hit ratio {}\n",
                 stamp(t + 5),
