@@ -15,7 +15,8 @@
 //!   five distinct are needed (states and names are text). Devices of one kind are instances, a value (`eth0`,
 //!   `eth1`; three for upper-case ones: `CPU0`..`CPU3`, not `IPV4`/`IPV6`);
 //! * the first word of a message is a value only on the first rule's evidence or when three distinct identifiers
-//!   take its place (it is usually a verb, a component or a property name);
+//!   take its place (it is usually a verb, a component or a property name), unless it is a word alone in brackets
+//!   or single quotes (`(alice) CMD (…)`, cron's user): then the rules of the other words apply;
 //! * text around a value that differs (`num=<*>,flags=<*>` against `topActivity=<*>`) is structure, never a value,
 //!   and neither is the name glued before a value (`core.<*>` against `node-<*>`: different things).
 //!
@@ -216,6 +217,8 @@ struct Merged<'a> {
     value: bool,
     /// The differing text is inside double quotes: a quoted string that varies.
     quoted: bool,
+    /// The differing text is alone inside brackets or single quotes (`(alice)`, `[web-a]`, `'orders'`).
+    bracketed: bool,
     /// Names of the `name=value` fields whose value differs.
     fields: Vec<&'a str>,
     /// The differing parts, one entry per (word, differing position).
@@ -238,6 +241,7 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
     let mut key = false;
     let mut value = false;
     let mut quoted = false;
+    let mut bracketed = false;
     let mut named = false;
     let mut fields = Vec::new();
     if same_skeleton {
@@ -288,6 +292,12 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
                     fields.push(first[k - 2]);
                 }
                 quoted |= k > 0 && first[k - 1] == "\"" && first.get(k + 1) == Some(&"\"");
+                bracketed |= k == 1
+                    && first.len() == 3
+                    && matches!(
+                        (first[0], first[2]),
+                        ("(", ")") | ("[", "]") | ("{", "}") | ("'", "'") | ("<", ">")
+                    );
                 let middles = dotted_middles(&col);
                 for (w, m) in col.into_iter().zip(middles) {
                     // Dotted names that differ only in a constant (`a.b.SCREEN_ON`, `a.b.SCREEN_OFF`) are text.
@@ -336,6 +346,7 @@ fn merge_words<'a>(words: &[&'a str]) -> Merged<'a> {
         key,
         value,
         quoted,
+        bracketed,
         fields,
         diffs,
         named,
@@ -538,7 +549,7 @@ fn evidence(m: &Merged<'_>, d: usize, col: usize, pair: bool) -> Option<bool> {
     if structure || pair && en > 0 {
         return None;
     }
-    if col == 0 {
+    if col == 0 && !m.bracketed {
         // The first word is the message's own text (a verb, a component, a property name): only a value next to
         // a word makes it a value, or many distinct identifiers (`com.apple.a.daily:`, `com.apple.b:`).
         return (!pair && en == 0 && ident == seen.len() && d >= 3).then_some(true);

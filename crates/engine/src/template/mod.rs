@@ -791,6 +791,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_word_alone_in_brackets_at_the_start_varies_like_any_other() {
+        // cron's `(user) CMD (command)`: one template for every user, not one per user; two alternating words
+        // in brackets stay text.
+        let mut m = TemplateMiner::new();
+        let users = ["alice", "bob", "carol", "dave", "erin", "frank"];
+        for (i, u) in users.iter().cycle().take(60).enumerate() {
+            m.observe(
+                &format!("({u}) CMD (run-parts /etc/cron.hourly)"),
+                None,
+                None,
+                i as u64 + 1,
+            );
+        }
+        for (i, w) in ["[start]", "[stop]"].iter().cycle().take(20).enumerate() {
+            m.observe(&format!("{w} service nginx"), None, None, 100 + i as u64);
+        }
+        let map = m.finish();
+        let mut texts: Vec<&str> = map.templates.iter().map(|t| t.template.as_str()).collect();
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                "(<*>) CMD (run-parts <*>)",
+                "[start] service nginx",
+                "[stop] service nginx"
+            ]
+        );
+    }
+
+    #[test]
     fn ids_are_stable_and_resolve() {
         let mut m = TemplateMiner::new();
         let a = m.observe(
