@@ -333,6 +333,7 @@ impl Acc {
             fields: Vec::new(),
             decoded,
             message_decoded,
+            continues: false,
         }
     }
 }
