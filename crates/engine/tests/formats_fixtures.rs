@@ -15,6 +15,7 @@ struct Ev {
     thread: Option<String>,
     ts: Option<String>,
     pid: Option<String>,
+    host: Option<String>,
     fields: Vec<(String, String)>,
     message: String,
     text: String,
@@ -32,6 +33,7 @@ fn events(input: &str) -> (Vec<Ev>, &'static str) {
             thread: ev.thread().map(str::to_string),
             ts: ev.ts().map(|t| t.to_rfc3339()),
             pid: ev.pid().map(str::to_string),
+            host: ev.host().map(str::to_string),
             fields: ev
                 .fields()
                 .map(|(k, v)| {
@@ -445,4 +447,111 @@ fn postgres_pgbadger_prefix_fixture() {
         want("report", "dwh", "pgAdmin 4 - DB:dwh", "10.0.0.9")
     );
     assert_eq!(evs[4].level, Some("WARN"));
+}
+
+/// Docker's json-file logging driver (https://docs.docker.com/engine/logging/drivers/json-file/): `log` is the
+/// message without its final line end, `stream` a field; the level is the inner line's own (a pino JSON line, a
+/// logback line, a level word), else WARN on stderr and none on stdout.
+#[test]
+fn docker_json_file_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/docker_json.log"));
+    assert_eq!(file_format, "json");
+    assert_eq!(evs.len(), 9, "{evs:#?}");
+    assert!(evs.iter().all(|e| e.ts.is_some()), "{evs:#?}");
+    assert_eq!(evs[0].message, "Starting nginx 1.27.2");
+    assert_eq!(evs[0].ts.as_deref(), Some("2026-11-20T10:00:00.123456789Z"));
+    let stream = |e: &Ev| {
+        e.fields
+            .iter()
+            .find(|(k, _)| k == "stream")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(stream(&evs[0]).as_deref(), Some("stdout"));
+    assert_eq!(stream(&evs[2]).as_deref(), Some("stderr"));
+    let levels: Vec<Option<&str>> = evs.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels,
+        [
+            None,          // stdout, no level
+            Some("INFO"),  // an access log line: status 200
+            Some("WARN"),  // stderr
+            Some("ERROR"), // pino level 50 inside
+            Some("INFO"),  // logback inside
+            Some("WARN"),  // stderr
+            Some("WARN"),  // stderr
+            Some("WARN"),  // stderr
+            Some("ERROR"), // `ERROR:` on stdout
+        ]
+    );
+    assert_eq!(
+        evs[3].message,
+        "{\"level\":50,\"time\":1795168803000,\"pid\":1,\"hostname\":\"api\",\"msg\":\"payment declined\"}"
+    );
+}
+
+/// journald's JSON export, `journalctl -o json` (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html,
+/// fields: https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html):
+/// `__REALTIME_TIMESTAMP` in microseconds, `PRIORITY` as the syslog severity, `SYSLOG_IDENTIFIER` as the
+/// component, `_PID`, `_HOSTNAME`; a multi-line `MESSAGE` is one event.
+#[test]
+fn journald_json_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/journald.json"));
+    assert_eq!(file_format, "json");
+    assert_eq!(evs.len(), 8, "{evs:#?}");
+    assert_eq!(ts_level_share(&evs), 100.0);
+    let e = &evs[1];
+    assert_eq!(e.ts.as_deref(), Some("2026-11-20T10:00:01.250000Z"));
+    assert_eq!(e.level, Some("INFO"));
+    assert_eq!(e.component.as_deref(), Some("sshd"));
+    assert_eq!(e.pid.as_deref(), Some("1234"));
+    assert_eq!(e.host.as_deref(), Some("web-1"));
+    assert!(e.message.starts_with("Accepted publickey for root"));
+    let levels: Vec<Option<&str>> = evs.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels,
+        [
+            Some("INFO"),
+            Some("INFO"),
+            Some("ERROR"),
+            Some("WARN"),
+            Some("FATAL"),
+            Some("DEBUG"),
+            Some("INFO"),
+            Some("FATAL")
+        ]
+    );
+    assert_eq!(evs[2].ts.as_deref(), Some("2026-11-20T10:00:02.000001Z"));
+    assert_eq!(
+        (evs[3].component.as_deref(), evs[3].pid.as_deref()),
+        (Some("kernel"), None)
+    );
+    assert!(evs[7]
+        .message
+        .contains("dumped core.\n\nStack trace of thread 4242:\n#0"));
+}
+
+/// journald's `journalctl -o short-iso` (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html):
+/// `2026-11-20T10:00:00+0000 host ident[pid]: msg`, read by the syslog reader's RFC 3339 branch.
+#[test]
+fn journald_short_iso_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/journald_short_iso.log"));
+    assert_eq!(file_format, "syslog_rfc3164");
+    assert_eq!(evs.len(), 5, "{evs:#?}");
+    assert!(
+        evs.iter()
+            .all(|e| e.ts.is_some() && e.host.as_deref() == Some("web-1")),
+        "{evs:#?}"
+    );
+    let e = &evs[1];
+    assert_eq!(e.ts.as_deref(), Some("2026-11-20T10:00:01Z"));
+    assert_eq!(e.component.as_deref(), Some("sshd"));
+    assert_eq!(e.pid.as_deref(), Some("1234"));
+    assert_eq!(
+        e.message,
+        "Accepted publickey for root from 10.0.0.5 port 51234 ssh2"
+    );
+    assert_eq!(
+        (evs[3].component.as_deref(), evs[3].pid.as_deref()),
+        (Some("kernel"), None)
+    );
 }

@@ -506,6 +506,8 @@ mod tests {
         (FormatId::Json, &[
             r#"{"level":30,"time":1700000000123,"pid":1,"hostname":"a","msg":"listening"}"#,
             r#"{"@timestamp":"2024-01-15T10:23:45.123Z","log.level":"error","message":"boom"}"#,
+            r#"{"log":"{\"level\":\"warn\",\"msg\":\"x\"}\n","stream":"stderr","time":"2026-11-20T10:00:00.5Z"}"#,
+            r#"{"__REALTIME_TIMESTAMP":"1795168800123456","_HOSTNAME":"web-1","PRIORITY":"3","SYSLOG_IDENTIFIER":"nginx","_PID":"880","MESSAGE":"bind() failed"}"#,
         ]),
         (FormatId::Logfmt, &[
             r#"time=2024-01-15T10:23:45Z level=info msg="started" port=8080"#,
