@@ -81,6 +81,9 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Option<Header> {
     if pairs < 2 || (acc.ts.is_none() && acc.level.is_none() && acc.message.is_none()) {
         return None;
     }
+    // Docker's `log` + `stream` unwrapping is for JSON records only (it reads the inner line, which must not
+    // lead back here).
+    acc.stream = None;
     Some(acc.into_header(FormatId::Logfmt, line, ctx))
 }
 
