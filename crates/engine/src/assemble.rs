@@ -189,6 +189,12 @@ impl EventAssembler {
                 }
             }
         }
+        if let (Some(h), Some(p)) = (&header, &self.pending) {
+            if h.continues && p.header.format == h.format {
+                self.append(&text, &line, invalid);
+                return;
+            }
+        }
         let header = header.unwrap_or_else(|| formats::unknown::header(&text, &self.ctx));
         self.in_py_traceback = starts_traceback;
         self.emit(on_event);

@@ -145,6 +145,9 @@ pub struct Header {
     pub decoded: String,
     /// The message is `decoded[message_start..message_end]` (a JSON string with escapes), not a slice of the text.
     pub message_decoded: bool,
+    /// The line has a header of its own but continues the event before it when that has the same format
+    /// (PostgreSQL's `DETAIL:`, `HINT:`, `STATEMENT:` lines after the message they explain).
+    pub continues: bool,
 }
 
 impl Header {

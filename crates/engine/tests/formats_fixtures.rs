@@ -2,6 +2,7 @@
 //! with `Caused by:` and `... N more`, ASP.NET Core's indented message lines, Python tracebacks after logfmt and
 //! JSON lines) and keep their headers.
 
+use logsieve_engine::event::FieldRef;
 use logsieve_engine::pipeline::{parse_all, ParseOptions};
 
 #[derive(Debug)]
@@ -12,6 +13,10 @@ struct Ev {
     level: Option<&'static str>,
     component: Option<String>,
     thread: Option<String>,
+    ts: Option<String>,
+    pid: Option<String>,
+    host: Option<String>,
+    fields: Vec<(String, String)>,
     message: String,
     text: String,
 }
@@ -26,6 +31,20 @@ fn events(input: &str) -> (Vec<Ev>, &'static str) {
             level: ev.level().map(|l| l.as_str()),
             component: ev.component().map(str::to_string),
             thread: ev.thread().map(str::to_string),
+            ts: ev.ts().map(|t| t.to_rfc3339()),
+            pid: ev.pid().map(str::to_string),
+            host: ev.host().map(str::to_string),
+            fields: ev
+                .fields()
+                .map(|(k, v)| {
+                    let v = match v {
+                        FieldRef::Text(t) => t.to_string(),
+                        FieldRef::Int(i) => i.to_string(),
+                        FieldRef::Float(f) => f.to_string(),
+                    };
+                    (k.to_string(), v)
+                })
+                .collect(),
             message: ev.message().to_string(),
             text: ev.text.to_string(),
         })
@@ -261,4 +280,278 @@ Done
     let (evs, _) = events(input);
     assert_eq!((evs[0].line, evs[0].end_line), (1, 4), "{evs:#?}");
     assert!(evs.iter().any(|e| e.line == 5), "{evs:#?}");
+}
+
+/// The share of events (in percent) that have a timestamp and a level.
+fn ts_level_share(evs: &[Ev]) -> f64 {
+    let n = evs
+        .iter()
+        .filter(|e| e.ts.is_some() && e.level.is_some())
+        .count();
+    n as f64 * 100.0 / evs.len() as f64
+}
+
+/// Python `logging`, the cookbook's format `%(asctime)s - %(name)s - %(levelname)s - %(message)s`
+/// (https://docs.python.org/3/howto/logging-cookbook.html; the attributes:
+/// https://docs.python.org/3/library/logging.html#logrecord-attributes): tracebacks stay in their event.
+#[test]
+fn python_logging_cookbook_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/python_cookbook.log"));
+    assert_eq!(file_format, "python");
+    assert_eq!(evs.len(), 6, "{evs:#?}");
+    assert!(evs.iter().all(|e| e.format == "python"), "{evs:#?}");
+    assert_eq!(ts_level_share(&evs), 100.0);
+    let e = &evs[0];
+    assert_eq!(e.ts.as_deref(), Some("2026-11-20T10:00:00.001"));
+    assert_eq!(e.level, Some("INFO"));
+    assert_eq!(e.component.as_deref(), Some("app.main"));
+    assert_eq!(e.message, "starting worker pool size=4");
+    assert_eq!(evs[2].level, Some("WARN"));
+    let err = &evs[3];
+    assert_eq!((err.line, err.end_line, err.level), (4, 10, Some("ERROR")));
+    assert!(err
+        .message
+        .starts_with("upstream call failed\nTraceback (most recent call last):\n"));
+    assert!(err.message.ends_with("(read timeout=5)"));
+    let crit = &evs[4];
+    assert_eq!(
+        (crit.line, crit.end_line, crit.level),
+        (11, 15, Some("FATAL"))
+    );
+    assert!(crit.message.ends_with("\nKeyboardInterrupt"));
+    assert_eq!(evs[5].message, "bye");
+}
+
+/// Python `logging` with other common format strings in one file: `%(asctime)s %(levelname)s %(name)s:
+/// %(message)s`, `[%(levelname)s]`, the colon-separated one, Django's verbose `[%(asctime)s] %(levelname)s
+/// [%(name)s:%(lineno)d] %(message)s` (https://docs.djangoproject.com/en/stable/topics/logging/), gunicorn's
+/// error log (https://docs.gunicorn.org/en/stable/settings.html#logconfig, glogging.py) and `basicConfig()`'s
+/// default `logging.BASIC_FORMAT` `%(levelname)s:%(name)s:%(message)s`.
+#[test]
+fn python_logging_format_strings_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/python_mixed.log"));
+    assert_eq!(file_format, "python");
+    assert_eq!(evs.len(), 6, "{evs:#?}");
+    assert!(evs.iter().all(|e| e.format == "python"), "{evs:#?}");
+    let comps: Vec<Option<&str>> = evs.iter().map(|e| e.component.as_deref()).collect();
+    assert_eq!(
+        comps,
+        [
+            Some("app.web"),
+            Some("app.cache"),
+            Some("app.jobs"),
+            Some("django.request"),
+            None,
+            Some("root")
+        ]
+    );
+    let levels: Vec<Option<&str>> = evs.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels,
+        [
+            Some("INFO"),
+            Some("WARN"),
+            Some("ERROR"),
+            Some("ERROR"),
+            Some("INFO"),
+            Some("ERROR")
+        ]
+    );
+    assert_eq!(evs[2].message, "job 7 failed");
+    let dj = &evs[3];
+    assert_eq!((dj.line, dj.end_line), (4, 8));
+    assert!(dj
+        .message
+        .starts_with("Internal Server Error: /orders/\nTraceback"));
+    assert!(dj.message.ends_with("ZeroDivisionError: division by zero"));
+    assert_eq!(dj.fields, [("lineno".to_string(), "241".to_string())]);
+    let g = &evs[4];
+    assert_eq!(g.ts.as_deref(), Some("2026-11-20T10:00:05Z"));
+    assert_eq!(g.pid.as_deref(), Some("4242"));
+    assert_eq!(g.message, "Booting worker with pid: 4242");
+    assert_eq!(
+        (evs[5].ts.as_deref(), evs[5].message.as_str()),
+        (None, "boom")
+    );
+}
+
+/// PostgreSQL's default `log_line_prefix = '%m [%p] '`
+/// (https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-LOG-LINE-PREFIX): `DETAIL`, `HINT`,
+/// `CONTEXT`, `QUERY` and `STATEMENT` lines, and the tab-indented lines of multi-line statements, join the
+/// message they belong to.
+#[test]
+fn postgres_default_prefix_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/postgres_default.log"));
+    assert_eq!(file_format, "postgres");
+    assert!(evs.iter().all(|e| e.format == "postgres"), "{evs:#?}");
+    assert_eq!(evs.len(), 27, "{evs:#?}");
+    assert_eq!(ts_level_share(&evs), 100.0);
+    let first = &evs[0];
+    assert_eq!(first.ts.as_deref(), Some("2026-11-20T10:00:00.101Z"));
+    assert_eq!(
+        (first.level, first.pid.as_deref()),
+        (Some("INFO"), Some("1"))
+    );
+    assert!(first.message.starts_with("starting PostgreSQL 16.4"));
+    let e = &evs[6];
+    assert_eq!((e.line, e.end_line, e.level), (7, 9, Some("ERROR")));
+    assert_eq!(e.pid.as_deref(), Some("2345"));
+    assert!(e
+        .message
+        .starts_with("relation \"orderz\" does not exist at character 15\n"));
+    assert!(e
+        .message
+        .contains("STATEMENT:  SELECT * FROM orderz\n\tWHERE id = 42;"));
+    let dup = &evs[7];
+    assert_eq!((dup.line, dup.end_line), (10, 12));
+    assert!(dup.message.contains("DETAIL:  Key (email)"));
+    let fatal = &evs[9];
+    assert_eq!(
+        (fatal.level, fatal.message.as_str()),
+        (Some("FATAL"), "sorry, too many clients already")
+    );
+    let deadlock = &evs[11];
+    assert_eq!((deadlock.line, deadlock.end_line), (17, 24));
+    assert!(deadlock.message.contains("\tProcess 2403: UPDATE"));
+    assert!(deadlock.message.contains("HINT:  See server log"));
+    assert_eq!((evs[12].line, evs[12].end_line), (25, 27));
+    assert_eq!(evs[13].level, Some("INFO")); // NOTICE
+    assert_eq!(evs[18].level, Some("DEBUG"));
+    assert_eq!(evs[26].level, Some("FATAL")); // PANIC
+}
+
+/// pgBadger's recommended `log_line_prefix = '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h '`
+/// (https://pgbadger.darold.net/documentation.html#POSTGRESQL-CONFIGURATION): user, database, application and
+/// client become fields.
+#[test]
+fn postgres_pgbadger_prefix_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/postgres_pgbadger.log"));
+    assert_eq!(file_format, "postgres");
+    assert_eq!(evs.len(), 6, "{evs:#?}");
+    assert_eq!(ts_level_share(&evs), 100.0);
+    assert!(evs[0].fields.is_empty());
+    let f = |e: &Ev| -> Vec<(String, String)> { e.fields.clone() };
+    let want = |u: &str, d: &str, a: &str, c: &str| -> Vec<(String, String)> {
+        [("user", u), ("db", d), ("app", a), ("client", c)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(f(&evs[1]), want("app", "shop", "[unknown]", "10.0.0.5"));
+    let err = &evs[3];
+    assert_eq!((err.line, err.end_line, err.level), (4, 6, Some("ERROR")));
+    assert_eq!(err.ts.as_deref(), Some("2026-11-20T10:00:07Z"));
+    assert!(err.message.contains("HINT:  Perhaps"));
+    assert_eq!(
+        f(&evs[4]),
+        want("report", "dwh", "pgAdmin 4 - DB:dwh", "10.0.0.9")
+    );
+    assert_eq!(evs[4].level, Some("WARN"));
+}
+
+/// Docker's json-file logging driver (https://docs.docker.com/engine/logging/drivers/json-file/): `log` is the
+/// message without its final line end, `stream` a field; the level is the inner line's own (a pino JSON line, a
+/// logback line, a level word), else WARN on stderr and none on stdout.
+#[test]
+fn docker_json_file_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/docker_json.log"));
+    assert_eq!(file_format, "json");
+    assert_eq!(evs.len(), 9, "{evs:#?}");
+    assert!(evs.iter().all(|e| e.ts.is_some()), "{evs:#?}");
+    assert_eq!(evs[0].message, "Starting nginx 1.27.2");
+    assert_eq!(evs[0].ts.as_deref(), Some("2026-11-20T10:00:00.123456789Z"));
+    let stream = |e: &Ev| {
+        e.fields
+            .iter()
+            .find(|(k, _)| k == "stream")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(stream(&evs[0]).as_deref(), Some("stdout"));
+    assert_eq!(stream(&evs[2]).as_deref(), Some("stderr"));
+    let levels: Vec<Option<&str>> = evs.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels,
+        [
+            None,          // stdout, no level
+            Some("INFO"),  // an access log line: status 200
+            Some("WARN"),  // stderr
+            Some("ERROR"), // pino level 50 inside
+            Some("INFO"),  // logback inside
+            Some("WARN"),  // stderr
+            Some("WARN"),  // stderr
+            Some("WARN"),  // stderr
+            Some("ERROR"), // `ERROR:` on stdout
+        ]
+    );
+    assert_eq!(
+        evs[3].message,
+        "{\"level\":50,\"time\":1795168803000,\"pid\":1,\"hostname\":\"api\",\"msg\":\"payment declined\"}"
+    );
+}
+
+/// journald's JSON export, `journalctl -o json` (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html,
+/// fields: https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html):
+/// `__REALTIME_TIMESTAMP` in microseconds, `PRIORITY` as the syslog severity, `SYSLOG_IDENTIFIER` as the
+/// component, `_PID`, `_HOSTNAME`; a multi-line `MESSAGE` is one event.
+#[test]
+fn journald_json_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/journald.json"));
+    assert_eq!(file_format, "json");
+    assert_eq!(evs.len(), 8, "{evs:#?}");
+    assert_eq!(ts_level_share(&evs), 100.0);
+    let e = &evs[1];
+    assert_eq!(e.ts.as_deref(), Some("2026-11-20T10:00:01.250000Z"));
+    assert_eq!(e.level, Some("INFO"));
+    assert_eq!(e.component.as_deref(), Some("sshd"));
+    assert_eq!(e.pid.as_deref(), Some("1234"));
+    assert_eq!(e.host.as_deref(), Some("web-1"));
+    assert!(e.message.starts_with("Accepted publickey for root"));
+    let levels: Vec<Option<&str>> = evs.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels,
+        [
+            Some("INFO"),
+            Some("INFO"),
+            Some("ERROR"),
+            Some("WARN"),
+            Some("FATAL"),
+            Some("DEBUG"),
+            Some("INFO"),
+            Some("FATAL")
+        ]
+    );
+    assert_eq!(evs[2].ts.as_deref(), Some("2026-11-20T10:00:02.000001Z"));
+    assert_eq!(
+        (evs[3].component.as_deref(), evs[3].pid.as_deref()),
+        (Some("kernel"), None)
+    );
+    assert!(evs[7]
+        .message
+        .contains("dumped core.\n\nStack trace of thread 4242:\n#0"));
+}
+
+/// journald's `journalctl -o short-iso` (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html):
+/// `2026-11-20T10:00:00+0000 host ident[pid]: msg`, read by the syslog reader's RFC 3339 branch.
+#[test]
+fn journald_short_iso_fixture() {
+    let (evs, file_format) = events(include_str!("fixtures/journald_short_iso.log"));
+    assert_eq!(file_format, "syslog_rfc3164");
+    assert_eq!(evs.len(), 5, "{evs:#?}");
+    assert!(
+        evs.iter()
+            .all(|e| e.ts.is_some() && e.host.as_deref() == Some("web-1")),
+        "{evs:#?}"
+    );
+    let e = &evs[1];
+    assert_eq!(e.ts.as_deref(), Some("2026-11-20T10:00:01Z"));
+    assert_eq!(e.component.as_deref(), Some("sshd"));
+    assert_eq!(e.pid.as_deref(), Some("1234"));
+    assert_eq!(
+        e.message,
+        "Accepted publickey for root from 10.0.0.5 port 51234 ssh2"
+    );
+    assert_eq!(
+        (evs[3].component.as_deref(), evs[3].pid.as_deref()),
+        (Some("kernel"), None)
+    );
 }

@@ -19,12 +19,24 @@
 //! - thread: `thread`, `thread_name`, `process.thread.name`; trace id: `trace_id`, `traceId`, `trace.id`,
 //!   `dd.trace_id`; host: `host`, `hostname`, `host.name`; pid: `pid`, `process.pid`.
 //!
+//! Two shapes are known beyond these keys:
+//!
+//! - Docker's json-file driver (`{"log":"...\n","stream":"stderr","time":"..."}`,
+//!   <https://docs.docker.com/engine/logging/drivers/json-file/>): `log` is the message; `stream` is kept as a
+//!   field. The level is the one of the program's own line inside `log` when it has a known format (a JSON,
+//!   logback, ... line) or a level word near its start; failing that, a line written to `stderr` is WARN and one
+//!   written to `stdout` has none.
+//! - journald's export as `journalctl -o json` (<https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html>):
+//!   `_SOURCE_REALTIME_TIMESTAMP` or `__REALTIME_TIMESTAMP` (microseconds since the epoch, as a string) is the
+//!   timestamp, `PRIORITY` (the syslog severity 0–7) the level, `MESSAGE` the message, `SYSLOG_IDENTIFIER` or
+//!   `_COMM` the component, `_PID` (or `SYSLOG_PID`) the pid and `_HOSTNAME` the host.
+//!
 //! A line without a message key keeps the whole line as its message. Every string value taken (level, logger,
 //! thread, trace id, host, pid, timestamp) is decoded the same way.
 
 use super::scan::*;
 use super::{FormatId, ParseContext};
-use crate::event::{Header, Level, Span};
+use crate::event::{FieldValue, Header, Level, Span};
 use crate::timestamp::Timestamp;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -37,6 +49,10 @@ pub(crate) enum Role {
     TraceId,
     Host,
     Pid,
+    /// A syslog severity digit (journald's `PRIORITY`), taken only in a journald record.
+    Severity,
+    /// Docker's `stream` (`stdout` or `stderr`).
+    Stream,
 }
 
 /// The role of a (lowercased, dotted) key and its priority (lower wins).
@@ -51,6 +67,8 @@ pub(crate) fn role(path: &[u8]) -> Option<(Role, u8)> {
         b"datetime" => (Role::Ts, 6),
         b"date" => (Role::Ts, 7),
         b"asctime" => (Role::Ts, 8),
+        b"_source_realtime_timestamp" => (Role::Ts, 9),
+        b"__realtime_timestamp" => (Role::Ts, 10),
         b"level" => (Role::Level, 0),
         b"log.level" => (Role::Level, 1),
         b"lvl" => (Role::Level, 2),
@@ -75,6 +93,8 @@ pub(crate) fn role(path: &[u8]) -> Option<(Role, u8)> {
         b"name" => (Role::Component, 5),
         b"module" => (Role::Component, 6),
         b"caller" => (Role::Component, 7),
+        b"syslog_identifier" => (Role::Component, 8),
+        b"_comm" => (Role::Component, 9),
         b"thread" => (Role::Thread, 0),
         b"thread_name" | b"threadname" => (Role::Thread, 1),
         b"process.thread.name" => (Role::Thread, 2),
@@ -86,8 +106,13 @@ pub(crate) fn role(path: &[u8]) -> Option<(Role, u8)> {
         b"hostname" => (Role::Host, 1),
         b"host.name" => (Role::Host, 2),
         b"host.hostname" => (Role::Host, 3),
+        b"_hostname" => (Role::Host, 4),
         b"pid" => (Role::Pid, 0),
         b"process.pid" => (Role::Pid, 1),
+        b"_pid" => (Role::Pid, 2),
+        b"syslog_pid" => (Role::Pid, 3),
+        b"priority" => (Role::Severity, 0),
+        b"stream" => (Role::Stream, 0),
         _ => return None,
     })
 }
@@ -123,6 +148,10 @@ pub(crate) struct Acc {
     pub trace_id: Option<(u8, Text)>,
     pub host: Option<(u8, Text)>,
     pub pid: Option<(u8, Text)>,
+    pub severity: Option<Level>,
+    pub stream: Option<Text>,
+    /// A journald key (`__REALTIME_TIMESTAMP`, `_SOURCE_REALTIME_TIMESTAMP`) gave the timestamp.
+    pub journald: bool,
     pub recognised: usize,
 }
 
@@ -251,6 +280,7 @@ impl Acc {
                 };
                 if let Some(ts) = ts {
                     self.ts = Some((prio, ts));
+                    self.journald = prio >= 9;
                 }
             }
             Role::Level if better(&self.level, prio) => {
@@ -276,13 +306,22 @@ impl Acc {
             }
             Role::Host if better(&self.host, prio) && e > s => self.host = Some((prio, t)),
             Role::Pid if better(&self.pid, prio) && e > s => self.pid = Some((prio, t)),
+            Role::Severity => {
+                if let Some(d @ b'0'..=b'7') = (e == s + 1).then(|| b[s]) {
+                    self.severity = Some(Level::from_syslog_severity(d - b'0'));
+                }
+            }
+            Role::Stream if t.quoted && !t.esc && e > s => self.stream = Some(t),
             _ => {}
         }
     }
 
     /// The header of the line `b`: spans of the line for plain values, values with escapes decoded into
     /// [`Header::decoded`].
-    pub(crate) fn into_header(self, format: FormatId, line: &str) -> Header {
+    pub(crate) fn into_header(self, format: FormatId, line: &str, ctx: &ParseContext) -> Header {
+        let journald_level = self.severity.filter(|_| self.journald);
+        // Docker json-file: the message came from `log` next to a `stream`.
+        let docker = self.stream.filter(|_| matches!(self.message, Some((6, _))));
         let mut decoded = String::new();
         let mut span_of = |slot: Option<(u8, Text)>| -> Option<Span> {
             let t = slot?.1;
@@ -319,10 +358,26 @@ impl Acc {
                 message_end = (t.quoted || t.e < line.len()).then_some(t.e as u32);
             }
         }
+        let mut level = self.level.map(|x| x.1).or(journald_level);
+        let mut fields = Vec::new();
+        if let Some(st) = docker {
+            fields.push(("stream", FieldValue::Text(span(st.s, st.e))));
+            if level.is_none() {
+                let m = if message_decoded {
+                    decoded.get(message_start..message_end.unwrap_or(0) as usize)
+                } else {
+                    line.get(message_start..message_end.map_or(line.len(), |e| e as usize))
+                };
+                level = m.and_then(|m| inner_level(m, ctx));
+                if level.is_none() && &line.as_bytes()[st.s..st.e] == b"stderr" {
+                    level = Some(Level::Warn);
+                }
+            }
+        }
         Header {
             format,
             ts: self.ts.map(|x| x.1),
-            level: self.level.map(|x| x.1),
+            level,
             component,
             pid,
             thread,
@@ -330,11 +385,24 @@ impl Acc {
             host,
             message_start: message_start as u32,
             message_end,
-            fields: Vec::new(),
+            fields,
             decoded,
             message_decoded,
+            continues: false,
         }
     }
+}
+
+/// The level of a program's own line wrapped in a Docker record: the level its format gives (one level down: a
+/// JSON line inside is read without looking inside it again), else a level word near its start.
+fn inner_level(m: &str, ctx: &ParseContext) -> Option<Level> {
+    let h = if m.starts_with('{') {
+        parse_object(m, ctx, false)
+    } else {
+        super::parse_any(m, ctx, FormatId::Unknown)
+    };
+    h.and_then(|h| h.level)
+        .or_else(|| super::unknown::find_level(m.as_bytes()))
 }
 
 /// pino/bunyan numeric levels.
@@ -473,8 +541,8 @@ fn scalar(b: &[u8], i: usize) -> Option<usize> {
     ok.then_some(j)
 }
 
-/// The longest dotted key path that can name a role (`process.thread.name` and a little room).
-const PATH_MAX: usize = 24;
+/// The longest dotted key path that can name a role (`_source_realtime_timestamp` and a little room).
+const PATH_MAX: usize = 32;
 
 /// The lowercased dotted path of the key being read; longer paths are not matched (no role is that long).
 struct Path {
@@ -567,7 +635,12 @@ fn walk(b: &[u8], i: usize, path: &mut Path, depth: usize, acc: &mut Acc) -> Opt
     }
 }
 
-pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
+pub fn parse(line: &str, ctx: &ParseContext) -> Option<Header> {
+    parse_object(line, ctx, true)
+}
+
+/// `nested`: whether a Docker record's inner line may be read (not when this is already an inner line).
+fn parse_object(line: &str, ctx: &ParseContext, nested: bool) -> Option<Header> {
     let b = line.as_bytes();
     if b.first() != Some(&b'{') {
         return None;
@@ -582,7 +655,10 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if json_ws(b, end) != b.len() {
         return None;
     }
-    Some(acc.into_header(FormatId::Json, line))
+    if !nested {
+        acc.stream = None;
+    }
+    Some(acc.into_header(FormatId::Json, line, ctx))
 }
 
 #[cfg(test)]
@@ -752,6 +828,51 @@ mod tests {
         assert_eq!(msg(l, &parse(l, &CTX).unwrap()), "two\n");
         let l = r#"{"log":"\n"}"#;
         assert_eq!(msg(l, &parse(l, &CTX).unwrap()), "");
+    }
+
+    #[test]
+    fn docker_and_journald() {
+        let l =
+            r#"{"log":"listening on :8080\n","stream":"stderr","time":"2026-11-20T10:00:00.5Z"}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2026-11-20T10:00:00.500Z"),
+                level: Some("WARN"),
+                message: "listening on :8080",
+                fields: &[("stream", "stderr")],
+                ..Want::default()
+            },
+        );
+        let l = r#"{"log":"listening\n","stream":"stdout","time":"2026-11-20T10:00:00Z"}"#;
+        assert_eq!(parse(l, &CTX).unwrap().level, None);
+        // The inner line's level wins over the stream; an inner Docker record is not unwrapped again.
+        let l = r#"{"log":"{\"level\":\"debug\",\"msg\":\"x\"}\n","stream":"stderr"}"#;
+        assert_eq!(parse(l, &CTX).unwrap().level, Some(Level::Debug));
+        let l = r#"{"log":"{\"log\":\"y\",\"stream\":\"stderr\"}","stream":"stdout"}"#;
+        assert_eq!(parse(l, &CTX).unwrap().level, None);
+        let l = r#"{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1795168800123456","_HOSTNAME":"web-1","PRIORITY":"3","SYSLOG_IDENTIFIER":"nginx","_PID":"880","_COMM":"nginx","MESSAGE":"bind() failed"}"#;
+        let h = parse(l, &CTX).unwrap();
+        check(
+            l,
+            &h,
+            Want {
+                format: "json",
+                ts: Some("2026-11-20T10:00:00.123456Z"),
+                level: Some("ERROR"),
+                component: Some("nginx"),
+                pid: Some("880"),
+                host: Some("web-1"),
+                message: "bind() failed",
+                ..Want::default()
+            },
+        );
+        // `PRIORITY` is a syslog severity only in a journald record.
+        let l = r#"{"time":"2026-11-20T10:00:00Z","priority":"1","msg":"task"}"#;
+        assert_eq!(parse(l, &CTX).unwrap().level, None);
     }
 
     #[test]

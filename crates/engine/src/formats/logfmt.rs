@@ -13,7 +13,7 @@ fn key_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/')
 }
 
-pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
+pub fn parse(line: &str, ctx: &ParseContext) -> Option<Header> {
     let b = line.as_bytes();
     let first = *b.first()?;
     if !(first.is_ascii_alphabetic() || first == b'_' || first == b'@') {
@@ -81,7 +81,10 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
     if pairs < 2 || (acc.ts.is_none() && acc.level.is_none() && acc.message.is_none()) {
         return None;
     }
-    Some(acc.into_header(FormatId::Logfmt, line))
+    // Docker's `log` + `stream` unwrapping is for JSON records only (it reads the inner line, which must not
+    // lead back here).
+    acc.stream = None;
+    Some(acc.into_header(FormatId::Logfmt, line, ctx))
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub mod json;
 pub mod klog;
 pub mod logfmt;
 pub mod misc;
+pub mod postgres;
+pub mod python;
 pub mod scan;
 pub mod syslog;
 pub mod unknown;
@@ -81,6 +83,10 @@ pub enum FormatId {
     Proxifier,
     /// OpenStack (oslo.log): `[file ]2017-05-16 00:00:00.008 25746 INFO nova.x [req-...] msg`.
     OpenStack,
+    /// Python's `logging` with a common format string: `2026-11-20 10:00:03,123 - app.main - INFO - msg`, ...
+    Python,
+    /// PostgreSQL's stderr log: `log_line_prefix` (`%m [%p] ` and common others), then `SEVERITY:  msg`.
+    Postgres,
 }
 
 impl FormatId {
@@ -94,6 +100,8 @@ impl FormatId {
         FormatId::NginxError,
         FormatId::ApacheError,
         FormatId::Proxifier,
+        // Before Serilog, whose file format also reads `date [LEVEL] rest`.
+        FormatId::Python,
         FormatId::Serilog,
         FormatId::SpringBoot,
         FormatId::Zookeeper,
@@ -112,6 +120,7 @@ impl FormatId {
         FormatId::WindowsCbs,
         FormatId::HealthApp,
         FormatId::OpenStack,
+        FormatId::Postgres,
         FormatId::Logfmt,
     ];
 
@@ -145,6 +154,8 @@ impl FormatId {
             FormatId::HealthApp => "healthapp",
             FormatId::Proxifier => "proxifier",
             FormatId::OpenStack => "openstack",
+            FormatId::Python => "python",
+            FormatId::Postgres => "postgres",
         }
     }
 
@@ -174,6 +185,7 @@ impl FormatId {
             FormatId::Klog => matches!(c, b'I' | b'W' | b'E' | b'F'),
             FormatId::Bgl | FormatId::Thunderbird => c == b'-' || c.is_ascii_uppercase(),
             FormatId::OpenStack => c.is_ascii_alphanumeric(),
+            FormatId::Python => digit || c == b'[' || c.is_ascii_uppercase(),
             FormatId::NginxError
             | FormatId::SpringBoot
             | FormatId::Zookeeper
@@ -186,7 +198,8 @@ impl FormatId {
             | FormatId::AndroidLogcat
             | FormatId::Hpc
             | FormatId::WindowsCbs
-            | FormatId::HealthApp => digit,
+            | FormatId::HealthApp
+            | FormatId::Postgres => digit,
         }
     }
 
@@ -207,6 +220,7 @@ impl FormatId {
                 | FormatId::Zookeeper
                 | FormatId::Json
                 | FormatId::Logfmt
+                | FormatId::Python
         )
     }
 }
@@ -249,6 +263,8 @@ pub fn parse(format: FormatId, line: &str, ctx: &ParseContext) -> Option<Header>
         FormatId::HealthApp => misc::parse_healthapp(line, ctx),
         FormatId::Proxifier => misc::parse_proxifier(line, ctx),
         FormatId::OpenStack => misc::parse_openstack(line, ctx),
+        FormatId::Python => python::parse(line, ctx),
+        FormatId::Postgres => postgres::parse(line, ctx),
     }
 }
 
@@ -490,6 +506,8 @@ mod tests {
         (FormatId::Json, &[
             r#"{"level":30,"time":1700000000123,"pid":1,"hostname":"a","msg":"listening"}"#,
             r#"{"@timestamp":"2024-01-15T10:23:45.123Z","log.level":"error","message":"boom"}"#,
+            r#"{"log":"{\"level\":\"warn\",\"msg\":\"x\"}\n","stream":"stderr","time":"2026-11-20T10:00:00.5Z"}"#,
+            r#"{"__REALTIME_TIMESTAMP":"1795168800123456","_HOSTNAME":"web-1","PRIORITY":"3","SYSLOG_IDENTIFIER":"nginx","_PID":"880","MESSAGE":"bind() failed"}"#,
         ]),
         (FormatId::Logfmt, &[
             r#"time=2024-01-15T10:23:45Z level=info msg="started" port=8080"#,
@@ -567,6 +585,17 @@ mod tests {
             "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829",
             "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:06:22.565 2931 INFO nova.virt.libvirt.driver [-] [instance: fecdd5a9-3ca0-4c82-9336-63b7774f738e] Instance spawned successfully.",
             "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:06:35.367 2931 WARNING nova.virt.libvirt.imagecache [req-addc1839-2ed5-4778-b57e-5854eb7b8b09 - - - - -] Unknown base file: /var/lib/nova/instances/_base/a489c868f0c37da93b76227c91bb03908ac0e742",
+        ]),
+        (FormatId::Python, &[
+            "2026-11-20 10:00:03,123 - app.main - INFO - bye",
+            "2026-11-20 10:00:03,123 [ERROR] app.db: connection lost",
+            "[2026-11-20 10:00:03,123] WARNING [django.request:241] Not Found: /favicon.ico",
+            "ERROR:root:boom",
+        ]),
+        (FormatId::Postgres, &[
+            "2026-11-20 10:00:00.123 UTC [2345] FATAL:  sorry, too many clients already",
+            "2026-11-20 10:00:00 UTC [2345]: [3-1] user=app,db=shop,app=psql,client=10.0.0.5 LOG:  duration: 0.512 ms",
+            "2026-11-20 10:00:00 UTC:10.0.0.7(51234):alice@orders:[4242]:ERROR:  syntax error at or near \"SELEC\"",
         ]),
     ];
 

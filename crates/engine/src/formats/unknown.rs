@@ -99,7 +99,7 @@ fn leading_epoch(b: &[u8]) -> Option<Timestamp> {
     super::json::epoch_value(&b[..end])
 }
 
-fn find_level(b: &[u8]) -> Option<Level> {
+pub(crate) fn find_level(b: &[u8]) -> Option<Level> {
     let end = b.len().min(LEVEL_SCAN);
     let mut i = 0;
     while i < end {
