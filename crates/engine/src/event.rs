@@ -148,6 +148,9 @@ pub struct Header {
     /// The line has a header of its own but continues the event before it when that has the same format
     /// (PostgreSQL's `DETAIL:`, `HINT:`, `STATEMENT:` lines after the message they explain).
     pub continues: bool,
+    /// The level is not written in the line but inferred: from an access log's HTTP status (5xx `ERROR`, 4xx
+    /// `WARN`), or from Docker's `stderr` stream.
+    pub level_inferred: bool,
 }
 
 impl Header {

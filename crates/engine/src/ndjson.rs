@@ -3,9 +3,10 @@
 //! Keys, in order: `line`, `end_line`, `ts`, `level`, `component`, `pid`, `thread`, `trace_id`, `host`,
 //! `message`, `format` (always present, `null` when unknown), then the format's own fields (access logs:
 //! `client_ip`, `method`, `path`, `query`, `status`, `bytes`, `referrer`, `user_agent`, `request_time`; only when
-//! present), then `truncated` and `invalid_utf8` (only when true), then `template_id` and `template` (the event's
-//! final template, once the template miner has finished: see [`push_template`]), then `fields` (names a model gave the
-//! template's variables, with their values in this event: see [`push_fields`]; only with `logsieve parse --model`).
+//! present), then `truncated`, `invalid_utf8` and `level_inferred` (only when true), then `template_id` and
+//! `template` (the event's final template, once the template miner has finished: see [`push_template`]), then
+//! `fields` (names a model gave the template's variables, with their values in this event: see [`push_fields`];
+//! only with `logsieve parse --model`).
 //!
 //! The JSON writer is hand-written rather than serde's: it runs once per event on the hot path and writes
 //! straight into a reused buffer, with no intermediate value.
@@ -79,6 +80,9 @@ pub fn write_event(ev: &Event<'_>, out: &mut String) {
     }
     if ev.invalid_utf8 {
         out.push_str(",\"invalid_utf8\":true");
+    }
+    if ev.header.level_inferred {
+        out.push_str(",\"level_inferred\":true");
     }
     out.push_str("}\n");
 }

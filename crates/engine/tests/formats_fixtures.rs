@@ -555,3 +555,28 @@ fn journald_short_iso_fixture() {
         (Some("kernel"), None)
     );
 }
+
+#[test]
+fn inferred_levels_are_marked() {
+    let input = "\
+127.0.0.1 - - [20/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 503 12 \"-\" \"curl/8\"
+{\"log\":\"listening\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-20T10:00:00Z\"}
+{\"log\":\"ERROR boom\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-20T10:00:01Z\"}
+2026-11-20 10:00:02.000 ERROR 1 --- [main] c.a.App : written
+";
+    let mut out = Vec::new();
+    let _ = logsieve_engine::pipeline::parse_all(
+        input.as_bytes(),
+        logsieve_engine::ParseOptions::with_year(2026),
+        |ev| out.push((ev.level().map(|l| l.as_str()), ev.header.level_inferred)),
+    );
+    assert_eq!(
+        out,
+        [
+            (Some("ERROR"), true),
+            (Some("WARN"), true),
+            (Some("ERROR"), false),
+            (Some("ERROR"), false)
+        ]
+    );
+}

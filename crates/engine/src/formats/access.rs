@@ -143,6 +143,7 @@ pub fn parse(line: &str, _ctx: &ParseContext) -> Option<Header> {
         format,
         ts: Some(ts),
         level: Some(level),
+        level_inferred: true,
         message_start: message_start as u32,
         fields,
         ..Header::default()

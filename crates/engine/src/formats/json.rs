@@ -360,6 +360,7 @@ impl Acc {
         }
         let mut level = self.level.map(|x| x.1).or(journald_level);
         let mut fields = Vec::new();
+        let mut level_inferred = false;
         if let Some(st) = docker {
             fields.push(("stream", FieldValue::Text(span(st.s, st.e))));
             if level.is_none() {
@@ -371,6 +372,7 @@ impl Acc {
                 level = m.and_then(|m| inner_level(m, ctx));
                 if level.is_none() && &line.as_bytes()[st.s..st.e] == b"stderr" {
                     level = Some(Level::Warn);
+                    level_inferred = true;
                 }
             }
         }
@@ -389,6 +391,7 @@ impl Acc {
             decoded,
             message_decoded,
             continues: false,
+            level_inferred,
         }
     }
 }
