@@ -23,6 +23,7 @@ pub mod scan;
 pub mod syslog;
 pub mod unknown;
 pub mod web_error;
+pub mod zap;
 
 /// The formats the engine knows. `as_str` is the name written in the `format` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -87,12 +88,15 @@ pub enum FormatId {
     Python,
     /// PostgreSQL's stderr log: `log_line_prefix` (`%m [%p] ` and common others), then `SEVERITY:  msg`.
     Postgres,
+    /// Go's zap console encoder: `time<TAB>LEVEL<TAB>[logger<TAB>][caller<TAB>]message[<TAB>{json}]`.
+    Zap,
 }
 
 impl FormatId {
     /// Every known format, in the order [`parse_any`] tries them (most specific first).
     pub const KNOWN: &'static [FormatId] = &[
         FormatId::Json,
+        FormatId::Zap,
         FormatId::SyslogRfc5424,
         FormatId::SyslogRfc3164,
         FormatId::AccessCombined,
@@ -156,6 +160,7 @@ impl FormatId {
             FormatId::OpenStack => "openstack",
             FormatId::Python => "python",
             FormatId::Postgres => "postgres",
+            FormatId::Zap => "zap",
         }
     }
 
@@ -186,6 +191,7 @@ impl FormatId {
             FormatId::Bgl | FormatId::Thunderbird => c == b'-' || c.is_ascii_uppercase(),
             FormatId::OpenStack => c.is_ascii_alphanumeric(),
             FormatId::Python => digit || c == b'[' || c.is_ascii_uppercase(),
+            FormatId::Zap => digit,
             FormatId::NginxError
             | FormatId::SpringBoot
             | FormatId::Zookeeper
@@ -221,6 +227,7 @@ impl FormatId {
                 | FormatId::Json
                 | FormatId::Logfmt
                 | FormatId::Python
+                | FormatId::Zap
         )
     }
 }
@@ -265,6 +272,7 @@ pub fn parse(format: FormatId, line: &str, ctx: &ParseContext) -> Option<Header>
         FormatId::OpenStack => misc::parse_openstack(line, ctx),
         FormatId::Python => python::parse(line, ctx),
         FormatId::Postgres => postgres::parse(line, ctx),
+        FormatId::Zap => zap::parse(line, ctx),
     }
 }
 
@@ -591,6 +599,10 @@ mod tests {
             "2026-11-20 10:00:03,123 [ERROR] app.db: connection lost",
             "[2026-11-20 10:00:03,123] WARNING [django.request:241] Not Found: /favicon.ico",
             "ERROR:root:boom",
+        ]),
+        (FormatId::Zap, &[
+            "2026-11-20T10:00:02.000Z\tERROR\tpayments\tcharge/charge.go:42\tcharge failed\t{\"order\": 7}",
+            "2026-11-20T10:00:03.000Z\tinfo\tmain.go:12\tserver started",
         ]),
         (FormatId::Postgres, &[
             "2026-11-20 10:00:00.123 UTC [2345] FATAL:  sorry, too many clients already",
