@@ -121,6 +121,9 @@ fn time(b: &[u8], e: usize) -> Option<Timestamp> {
 fn level(b: &[u8], mut s: usize, mut e: usize) -> Option<Level> {
     if b.get(s) == Some(&0x1b) {
         s = find(b, s, b'm')? + 1;
+        if s >= e {
+            return None;
+        }
         if let Some(p) = b[s..e].iter().position(|c| *c == 0x1b) {
             e = s + p;
         }
@@ -170,6 +173,9 @@ mod tests {
             "2026-11-20T10:00:02.000Z\tnot-a-level\tmsg",
             "2026-11-20T10:00:02Z trailing\tERROR\tmsg",
             "12345\tINFO\tmsg",
+            // An escape whose `m` is past the level element.
+            "2026-11-20T10:00:02Z\t\u{1b}[3\tmsg m",
+            "2026-11-20T10:00:02Z\t\u{1b}\t",
         ] {
             assert!(parse(l, &CTX).is_none(), "{l}");
         }
