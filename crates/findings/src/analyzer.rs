@@ -798,6 +798,16 @@ impl Analyzer {
             }
         }
         crate::pii::scan(scan, &mut self.shits);
+        // The secrets without a key word (high-entropy base64, sibling-named query parameters, env pairs): the
+        // same scans as the redactor's, so that a finding reports what `redact` masks.
+        let redactor = &self.redactor;
+        let decoded_has_secret = |decoded: &str| {
+            redactor
+                .find(decoded)
+                .iter()
+                .any(|h| h.class == Class::Secret)
+        };
+        crate::secrets_shape::scan(scan, &mut self.shits, Some(&decoded_has_secret));
         resolve(&mut self.shits);
         if slot_i != usize::MAX {
             let slot = &mut self.cache.slots[slot_i];

@@ -1269,6 +1269,9 @@ fn label_name(label: &str) -> &'static str {
         "phone" => "phone numbers",
         "cn-id" => "China resident identity numbers",
         "card" => "payment card numbers",
+        "high-entropy" => "random keys (high-entropy base64)",
+        "oauth-code" => "OAuth authorization codes",
+        "session" => "session ids",
         _ => "secrets",
     }
 }
