@@ -115,10 +115,12 @@ impl Pipeline {
         chunk: &[u8],
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<(), EngineError> {
+        // Every byte given counts as input, also after an error, so that the count does not depend on how the
+        // input was cut into chunks.
+        self.bytes_in += chunk.len() as u64;
         if self.failed {
             return Ok(());
         }
-        self.bytes_in += chunk.len() as u64;
         let Pipeline {
             decoder,
             splitter,
