@@ -803,7 +803,7 @@ impl Analyzer {
         let redactor = &self.redactor;
         let decoded_has_secret = |decoded: &str| {
             redactor
-                .find(decoded)
+                .find_nested(decoded, false)
                 .iter()
                 .any(|h| h.class == Class::Secret)
         };

@@ -60,7 +60,7 @@ impl Redactor {
     }
 
     /// [`Redactor::find`]; `look_inside`: text decoded from a base64 token is searched too (one level deep).
-    fn find_nested(&self, text: &str, look_inside: bool) -> Vec<Hit> {
+    pub(crate) fn find_nested(&self, text: &str, look_inside: bool) -> Vec<Hit> {
         let mut out = Vec::new();
         let kws = self
             .ac
